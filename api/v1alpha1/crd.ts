@@ -1,0 +1,74 @@
+// Generates the PipelineRun CustomResourceDefinition from the TypeBox schemas.
+// `bugforge crd` prints it; crds/ holds the committed copy (a test keeps them equal).
+import { PipelineRunSpec } from './spec.js';
+import { PipelineRunStatus } from './status.js';
+import { CATEGORIES, GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './resource.js';
+
+/** Drops TypeBox's symbols and keys the API server's structural schema does not accept. */
+function toOpenAPI(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toOpenAPI);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === '$id' || key === '$schema') continue;
+    if (key === 'exclusiveMinimum' && typeof value === 'number') {
+      out.minimum = value;
+      out.exclusiveMinimum = true;
+      continue;
+    }
+    if (key === 'patternProperties') {
+      out.additionalProperties = toOpenAPI(Object.values(value as object)[0]);
+      continue;
+    }
+    if (key === 'additionalProperties' && value === false) continue; // structural schemas prune unknown fields
+    out[key] = toOpenAPI(value);
+  }
+  // A field with a default is filled in by the API server before validation: not `required` for the user.
+  const properties = (schema as { properties?: Record<string, { default?: unknown }> }).properties;
+  if (Array.isArray(out.required) && properties) {
+    const required = (out.required as string[]).filter((name) => properties[name]?.default === undefined);
+    if (required.length) out.required = required;
+    else delete out.required;
+  }
+  return out;
+}
+
+export function pipelineRunCRD(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${PLURAL}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'bugforge' } },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: SHORT_NAMES, categories: CATEGORIES },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+          { name: 'Stage', type: 'string', jsonPath: '.status.currentStage' },
+          { name: 'Progress', type: 'string', jsonPath: '.status.progress' },
+          { name: 'F1', type: 'number', format: 'float', jsonPath: '.status.results.f1' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A run of the bugforge pipeline: analyze, generate, filter, merge, train, evaluate.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: toOpenAPI(PipelineRunSpec),
+              status: toOpenAPI(PipelineRunStatus),
+            },
+          },
+        },
+      }],
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// The PipelineRun status, written by the operator (and, locally, mirrored by the runner's summary).
+import { Type, type Static } from '@sinclair/typebox';
+
+const Time = Type.String({ format: 'date-time' });
+const Phase = Type.Unsafe<RunPhase>({ type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed'] });
+export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+export type StagePhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Skipped';
+
+/** metav1.Condition, as Kubernetes defines it. */
+export const Condition = Type.Object({
+  type: Type.String({ maxLength: 316 }),
+  status: Type.Unsafe<'True' | 'False' | 'Unknown'>({ type: 'string', enum: ['True', 'False', 'Unknown'] }),
+  observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
+  lastTransitionTime: Time,
+  reason: Type.String({ maxLength: 1024 }),
+  message: Type.String({ maxLength: 32768 }),
+});
+
+export const StageStatus = Type.Object({
+  name: Type.String(),
+  phase: Type.Unsafe<StagePhase>({ type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped'] }),
+  jobs: Type.Optional(Type.Array(Type.String())),
+  startTime: Type.Optional(Time),
+  completionTime: Type.Optional(Time),
+  message: Type.Optional(Type.String()),
+  summary: Type.Optional(Type.Object({}, { 'x-kubernetes-preserve-unknown-fields': true })),
+});
+
+export const Results = Type.Object({
+  accuracy: Type.Optional(Type.Number()),
+  precision: Type.Optional(Type.Number()),
+  recall: Type.Optional(Type.Number()),
+  f1: Type.Optional(Type.Number()),
+  rocAuc: Type.Optional(Type.Number()),
+  baselineAccuracy: Type.Optional(Type.Number()),
+  baselineF1: Type.Optional(Type.Number()),
+  report: Type.Optional(Type.String()),
+});
+
+export const PipelineRunStatus = Type.Object({
+  phase: Type.Optional(Phase),
+  currentStage: Type.Optional(Type.String()),
+  progress: Type.Optional(Type.String({ description: 'Stages done / total, e.g. 3/6.' })),
+  observedGeneration: Type.Optional(Type.Integer()),
+  startTime: Type.Optional(Time),
+  completionTime: Type.Optional(Time),
+  artifacts: Type.Optional(Type.String({ description: 'URI of the run\'s artifact prefix.' })),
+  conditions: Type.Optional(Type.Array(Condition, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })),
+  stages: Type.Optional(Type.Array(StageStatus)),
+  results: Type.Optional(Results),
+});
+
+export type Condition = Static<typeof Condition>;
+export type StageStatus = Static<typeof StageStatus>;
+export type Results = Static<typeof Results>;
+export type PipelineRunStatus = Static<typeof PipelineRunStatus>;

@@ -1,0 +1,60 @@
+// `bugforge run --local -f run.yaml`: the whole pipeline on this machine.
+import { relative } from 'node:path';
+import type { StageName } from '../../api/v1alpha1/spec.js';
+import { loadPipelineRunFile } from '../../core/pipeline-run-file.js';
+import { runLocal, defaultLogDir, type LocalRunResult } from '../../operator/local/runner.js';
+import { describeDecision, plainDisplay, terminalDisplay } from '../../operator/local/display.js';
+import { isStageAvailable } from '../../stage-images/registry.js';
+
+export interface RunOptions {
+  file: string;
+  local?: boolean;
+  store: string;
+  s3Endpoint?: string;
+  force?: boolean;
+  fromStage?: StageName;
+  only?: StageName;
+  progress: boolean;
+}
+
+export async function runCommand(opts: RunOptions): Promise<void> {
+  if (!opts.local) {
+    throw new Error('without a cluster use --local; with one, install the operator (helm install bugforge charts/bugforge) and `kubectl apply -f ' + opts.file + '`');
+  }
+  const run = await loadPipelineRunFile(opts.file);
+  const env = { ...process.env, ...(opts.s3Endpoint ? { BUGFORGE_S3_ENDPOINT: opts.s3Endpoint } : {}) };
+  const result = await runLocal({
+    run,
+    storeUri: opts.store,
+    env,
+    bugforgeCommand: [process.execPath, ...process.execArgv, process.argv[1]],
+    logDir: defaultLogDir(run),
+    force: opts.force,
+    fromStage: opts.fromStage,
+    only: opts.only,
+    isAvailable: isStageAvailable,
+    display: opts.progress && process.stderr.isTTY ? terminalDisplay() : plainDisplay(),
+  });
+  process.stdout.write(formatSummary(run.metadata.name, result));
+  if (!result.ok) process.exitCode = 1;
+}
+
+export function formatSummary(name: string, result: LocalRunResult): string {
+  const lines = [``, `PipelineRun ${name}: ${result.ok ? 'Succeeded' : 'Failed'}`, ``];
+  for (const { planned, units } of result.stages) {
+    if (!units.length) {
+      lines.push(`  ${planned.stage.padEnd(9)} — ${describeDecision(planned)}`);
+      continue;
+    }
+    const failed = units.filter((u) => !u.ok);
+    const cached = units.every((u) => u.summary?.status === 'cached');
+    const status = failed.length ? 'FAILED' : cached ? 'up to date' : 'done';
+    const text = units.length === 1
+      ? String(units[0].summary?.headline ?? '')
+      : `${units.length - failed.length}/${units.length} batches ok`;
+    lines.push(`  ${planned.stage.padEnd(9)} ${status.padEnd(10)} ${text}`);
+    for (const f of failed) lines.push(`            ✘ ${f.unit ?? f.stage}: ${String(f.summary?.headline ?? `exit code ${f.exitCode}`)} (log: ${relative(process.cwd(), f.logFile)})`);
+  }
+  lines.push('', `artifacts: ${result.artifacts}`, '');
+  return lines.join('\n');
+}

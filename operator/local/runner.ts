@@ -1,0 +1,131 @@
+// The local runner: the pipeline on one machine, each stage (unit) in its own process running
+// the same entrypoint a Kubernetes Job runs (`bugforge stage <name>`), with a live display.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { PipelineRun } from '../../api/v1alpha1/resource.js';
+import type { StageName } from '../../api/v1alpha1/spec.js';
+import { runRefOf } from '../../core/pipeline-run-file.js';
+import { runPrefix } from '../../core/stage/layout.js';
+import type { ProgressUpdate } from '../../core/stage/progress.js';
+import { planLocalRun, type PlannedStage } from './plan.js';
+import { STAGE_GRAPH } from '../pipeline.js';
+import type { RunDisplay } from './display.js';
+
+export interface LocalRunOptions {
+  run: PipelineRun;
+  storeUri: string;
+  /** Environment for the stage processes (S3 endpoint and keys, …). */
+  env: NodeJS.ProcessEnv;
+  /** The command that runs `bugforge` (argv before `stage …`). */
+  bugforgeCommand: string[];
+  logDir: string;
+  force?: boolean;
+  fromStage?: StageName;
+  only?: StageName;
+  isAvailable(stage: StageName): boolean;
+  display: RunDisplay;
+}
+
+export interface UnitResult {
+  stage: StageName;
+  unit?: string;
+  ok: boolean;
+  exitCode: number | null;
+  /** The stage's termination message (its JSON summary), when it wrote one. */
+  summary?: Record<string, unknown>;
+  logFile: string;
+  durationMs: number;
+}
+
+export interface StageReport { planned: PlannedStage; units: UnitResult[] }
+
+export interface LocalRunResult { ok: boolean; stages: StageReport[]; artifacts: string }
+
+async function runUnit(options: LocalRunOptions, runFile: string, stage: StageName, force: boolean, unitIndex?: number, unit?: string): Promise<UnitResult> {
+  const label = unit ? `${stage} ${unit}` : stage;
+  const logFile = join(options.logDir, `${unit ? `${stage}-${unit}` : stage}.log`);
+  const termination = join(options.logDir, `${unit ? `${stage}-${unit}` : stage}.termination.json`);
+  await rm(termination, { force: true });
+  const args = [...options.bugforgeCommand, 'stage', stage, '-f', runFile, '--store', options.storeUri];
+  if (unitIndex !== undefined) args.push('--batch', String(unitIndex));
+  if (force) args.push('--force');
+  const started = Date.now();
+  options.display.unitStarted(label);
+  const child = spawn(args[0], args.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...options.env, BUGFORGE_TERMINATION_LOG: termination, BUGFORGE_LOG_FORMAT: 'json' },
+  });
+  const log = createWriteStream(logFile);
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  child.on('message', (m: ProgressUpdate) => {
+    if (m?.type === 'progress') options.display.unitProgress(label, m);
+  });
+  const exitCode = await new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  await new Promise((done) => log.end(done));
+  let summary: Record<string, unknown> | undefined;
+  try {
+    summary = JSON.parse(await readFile(termination, 'utf8')) as Record<string, unknown>;
+  } catch {
+    summary = undefined;
+  }
+  const result: UnitResult = { stage, unit, ok: exitCode === 0, exitCode, summary, logFile, durationMs: Date.now() - started };
+  options.display.unitFinished(label, result);
+  return result;
+}
+
+/** Runs `tasks` with at most `limit` at once, in order of submission. */
+async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { run } = options;
+  await mkdir(options.logDir, { recursive: true });
+  const tmp = await mkdtemp(join(tmpdir(), 'bugforge-run-'));
+  const runFile = join(tmp, 'pipelinerun.json');
+  await writeFile(runFile, JSON.stringify(run));
+  const plan = planLocalRun(run.spec, {
+    force: options.force,
+    fromStage: options.fromStage,
+    only: options.only,
+    isAvailable: options.isAvailable,
+    unitsOf: (stage, spec) => STAGE_GRAPH[stage].units?.(spec),
+  });
+  options.display.planned(plan);
+  const stages: StageReport[] = [];
+  let ok = true;
+  try {
+    for (const planned of plan) {
+      const report: StageReport = { planned, units: [] };
+      stages.push(report);
+      if (!ok || planned.decision.kind !== 'run') continue;
+      const { force, units } = planned.decision;
+      if (units) {
+        const tasks = units.map((unit, k) => () => runUnit(options, runFile, planned.stage, force, k, unit));
+        report.units = await pool(run.spec.generation.parallelism, tasks);
+      } else {
+        report.units = [await runUnit(options, runFile, planned.stage, force)];
+      }
+      if (report.units.some((u) => !u.ok)) ok = false;
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    options.display.stop();
+  }
+  return { ok, stages, artifacts: `${options.storeUri.replace(/\/+$/, '')}/${runPrefix(runRefOf(run))}` };
+}
+
+export const defaultLogDir = (run: PipelineRun): string => resolve('.bugforge', 'logs', run.metadata.name);
