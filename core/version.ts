@@ -1,8 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: two levels up from dist/core/, one from core/ when run from source. */
-export const PACKAGE_ROOT: string = [fileURLToPath(new URL('../', import.meta.url)), fileURLToPath(new URL('../../', import.meta.url))]
-  .find((dir) => existsSync(`${dir}package.json`) && existsSync(`${dir}api`) ) ?? fileURLToPath(new URL('../', import.meta.url));
+function readPackage(dir: string): { name?: string; version?: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(`${dir}package.json`, 'utf8')) as { name?: string; version?: string };
+  } catch {
+    return undefined;
+  }
+}
 
-export const BUGFORGE_VERSION: string = (JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string }).version;
+/** The package root: one level up from core/ when run from source, two from dist/core/. */
+export const PACKAGE_ROOT: string = [new URL('../', import.meta.url), new URL('../../', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((dir) => readPackage(dir)?.name === 'bugforge') ?? fileURLToPath(new URL('../', import.meta.url));
+
+export const BUGFORGE_VERSION: string = readPackage(PACKAGE_ROOT)?.version ?? '0.0.0';
