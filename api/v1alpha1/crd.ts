@@ -4,6 +4,22 @@ import { PipelineRunSpec } from './spec.js';
 import { PipelineRunStatus } from './status.js';
 import { CATEGORIES, GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './resource.js';
 
+/**
+ * The default of an object with its nested defaults filled in. The API server checks an object's
+ * default against its CEL rules *without* nested defaulting, so `default: {}` on an object whose
+ * rule reads `self.mode` is refused ("no such key: mode"); Kubernetes would fill the same values in.
+ */
+function materializedDefault(schema: Record<string, unknown>): unknown {
+  const base = schema.default;
+  const properties = schema.properties as Record<string, Record<string, unknown>> | undefined;
+  if (!properties || base === null || typeof base !== 'object' || Array.isArray(base)) return base;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [name, child] of Object.entries(properties)) {
+    if (out[name] === undefined && child.default !== undefined) out[name] = materializedDefault(child);
+  }
+  return out;
+}
+
 /** Drops TypeBox's symbols and keys the API server's structural schema does not accept. */
 function toOpenAPI(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toOpenAPI);
@@ -21,6 +37,10 @@ function toOpenAPI(schema: unknown): unknown {
       continue;
     }
     if (key === 'additionalProperties' && value === false) continue; // structural schemas prune unknown fields
+    if (key === 'default' && (schema as Record<string, unknown>)['x-kubernetes-validations']) {
+      out.default = materializedDefault(schema as Record<string, unknown>);
+      continue;
+    }
     out[key] = toOpenAPI(value);
   }
   // A field with a default is filled in by the API server before validation: not `required` for the user.
