@@ -4,7 +4,7 @@ import type { StageName } from '../api/v1alpha1/spec.js';
 import type { StageDefinition } from '../core/stage/definition.js';
 
 const loaders: Partial<Record<StageName, () => Promise<StageDefinition>>> = {
-  // analyze: () => import('./analyze/index.js').then((m) => m.analyzeStage),
+  analyze: () => import('./analyze/index.js').then((m) => m.analyzeStage),
   // generate: () => import('./generate/index.js').then((m) => m.generateStage),
   // filter: () => import('./filter/index.js').then((m) => m.filterStage),
   // merge: () => import('./merge/index.js').then((m) => m.mergeStage),
