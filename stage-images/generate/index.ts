@@ -1,0 +1,88 @@
+// Stage 2 `generate`: synthetic buggy functions from clean real ones, one batch per process
+// (`bugforge stage generate --batch K`). Wires the spec, the pool, the provider and the outputs;
+// the work is in plan.ts, pool.ts, mutation/ and openai/.
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { BUG_TYPES, type PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import type { BugRecord } from '../../core/records/record.js';
+import type { StageContext, StageDefinition } from '../../core/stage/definition.js';
+import { generationUnits } from '../../operator/pipeline.js';
+import { generateBatch, JsonLinesFile } from './batch.js';
+import { createMutationProvider } from './mutation/provider.js';
+import { createOpenAIProvider } from './openai/provider.js';
+import { budgetShare, planBatch } from './plan.js';
+import { countPool, pickFromPool, type RecordSource } from './pool.js';
+import type { Provider, SampleTask } from './sample.js';
+import { batchOutcome, Tally } from './tally.js';
+
+/** analyze's published splits that give clean functions. */
+export const poolFiles = (from: 'train' | 'all'): string[] =>
+  from === 'train' ? ['dataset/train.jsonl.gz'] : ['dataset/train.jsonl.gz', 'dataset/validation.jsonl.gz', 'dataset/test.jsonl.gz'];
+
+export const batchFile = (unit: string): string => `${unit}.jsonl.gz`;
+export const FAILURES_FILE = 'failures.jsonl.gz';
+
+const bugTypesOf = (spec: PipelineRunSpec) => (spec.generation.bugTypes.length > 0 ? spec.generation.bugTypes : [...BUG_TYPES]);
+
+function batchIndex(unit: string | undefined, spec: PipelineRunSpec): number {
+  const k = unit ? generationUnits(spec).indexOf(unit) : -1;
+  if (k < 0) throw new Error(`generate runs one batch per process, got unit '${unit ?? ''}': pass --batch <0..${spec.generation.batches - 1}>`);
+  return k;
+}
+
+async function providerFor(ctx: StageContext, k: number): Promise<Provider> {
+  const g = ctx.spec.generation;
+  if (g.provider === 'mutation') return createMutationProvider(g.seed);
+  if (!g.openai) throw Object.assign(new Error('generation.openai (baseURL, model) is required when generation.provider is openai'), { exitCode: 2 });
+  return createOpenAIProvider({
+    config: g.openai,
+    apiKey: ctx.env.OPENAI_API_KEY,
+    store: ctx.store,
+    log: ctx.log,
+    signal: ctx.signal,
+    maxRequests: budgetShare(g.openai.budget.maxRequests, g.batches, k),
+    maxTokens: budgetShare(g.openai.budget.maxTokens, g.batches, k),
+  });
+}
+
+export const generateStage: StageDefinition = {
+  name: 'generate',
+  description: 'synthetic buggy functions from clean real ones (mutation engine or an OpenAI-compatible LLM), one batch per process',
+  version: '1',
+  enabled: (spec) => spec.generation.enabled,
+  units: generationUnits,
+  reads: () => [{ stage: 'analyze' }],
+  config(spec, unit) {
+    // Parallelism and concurrency change how fast, not what: they stay out of the input digest.
+    const { parallelism: _p, openai, ...generation } = spec.generation;
+    const llm = openai ? (({ maxConcurrency: _c, apiKeySecret: _s, timeoutSeconds: _t, ...rest }) => rest)(openai) : undefined;
+    return { unit, generation: { ...generation, ...(llm ? { openai: llm } : {}) } };
+  },
+  async run(ctx) {
+    const g = ctx.spec.generation;
+    const unit = ctx.unit!;
+    const k = batchIndex(ctx.unit, ctx.spec);
+    const sources: RecordSource[] = poolFiles(g.from).map((path) => () => ctx.inputs.records<BugRecord>('analyze', path));
+
+    ctx.progress.phase(`${unit}: reading the pool of clean functions`);
+    const poolSize = await countPool(sources);
+    if (poolSize === 0) {
+      throw Object.assign(new Error(`analyze published no clean (label 0) C or Python functions in ${poolFiles(g.from).join(', ')}: nothing to inject bugs into${g.from === 'train' ? ' (generation.from: all also uses validation and test)' : ''}`), { exitCode: 2 });
+    }
+    const plan = planBatch({ poolSize, batches: g.batches, samplesPerBatch: g.samplesPerBatch, seed: g.seed, bugTypes: bugTypesOf(ctx.spec) }, k);
+    const origins = await pickFromPool(sources, new Set(plan.map((p) => p.poolIndex)));
+    const tasks: SampleTask[] = plan.map((p) => ({ index: p.index, cycle: p.cycle, bugTypes: p.bugTypes, origin: origins.get(p.poolIndex)! }));
+
+    const provider = await providerFor(ctx, k);
+    const tally = new Tally();
+    const failures = new JsonLinesFile(join(ctx.scratchDir, FAILURES_FILE));
+    ctx.progress.phase(`${unit}: generating (${provider.name})`, tasks.length);
+    try {
+      await ctx.outputs.records(batchFile(unit), generateBatch(tasks, provider, tally, (row) => failures.write(row), () => ctx.progress.tick()));
+    } finally {
+      await failures.close();
+    }
+    await ctx.outputs.stream(FAILURES_FILE, createReadStream(failures.path), failures.count);
+    return batchOutcome({ unit, provider: provider.name, model: g.provider === 'openai' ? g.openai?.model : undefined, poolSize, tally, providerCounters: provider.counters() });
+  },
+};
