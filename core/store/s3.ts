@@ -1,6 +1,11 @@
 // S3 / MinIO as artifact store, through the official `minio` client.
 import { Client, CopyConditions } from 'minio';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { createHash } from 'node:crypto';
 import { NotFoundError, type ArtifactStore, type StoredObject, type WriteResult } from './store.js';
 
@@ -14,6 +19,9 @@ export interface S3Options {
   /** Path-style addressing (MinIO and most self-hosted S3 need it). Default: true when an endpoint is given. */
   pathStyle?: boolean;
 }
+
+/** Streams up to this size are uploaded from memory in one PUT; larger ones are spooled to a temporary file. */
+const IN_MEMORY_UPLOAD_LIMIT = 8 * 1024 * 1024;
 
 const join = (...parts: string[]) => parts.filter(Boolean).join('/').replace(/\/+/g, '/');
 
@@ -63,17 +71,48 @@ export class S3Store implements ArtifactStore {
 
   async write(key: string, body: Readable | Buffer | string): Promise<WriteResult> {
     const hash = createHash('sha256');
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      const buffer = Buffer.from(body);
+      await this.client.putObject(this.bucket, this.full(key), buffer, buffer.length);
+      return { size: buffer.length, sha256: hash.update(buffer).digest('hex') };
+    }
+    // A stream of unknown length: minio would upload it in multipart parts of ~550 MiB, each held
+    // in memory (and ask for incomplete uploads first, which S3-compatible test servers lack). So
+    // small streams are buffered and sent in one PUT; larger ones are spooled to a temporary file
+    // and uploaded with their size known (64 MiB parts). The object appears only when complete.
+    const chunks: Buffer[] = [];
     let size = 0;
-    const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
-    const measured = source.pipe(new Transform({
-      transform(chunk: Buffer, _enc, done) {
+    let spool: { dir: string; path: string; file: WriteStream } | undefined;
+    try {
+      for await (const piece of body) {
+        const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array | string);
         hash.update(chunk);
         size += chunk.length;
-        done(null, chunk);
-      },
-    }));
-    source.on('error', (e) => measured.destroy(e));
-    await this.client.putObject(this.bucket, this.full(key), measured);
+        if (spool) {
+          if (!spool.file.write(chunk)) await once(spool.file, 'drain');
+          continue;
+        }
+        chunks.push(chunk);
+        if (size > IN_MEMORY_UPLOAD_LIMIT) {
+          const dir = await mkdtemp(joinPath(tmpdir(), 'bugforge-s3-upload-'));
+          const path = joinPath(dir, 'body');
+          spool = { dir, path, file: createWriteStream(path) };
+          for (const c of chunks.splice(0)) if (!spool.file.write(c)) await once(spool.file, 'drain');
+        }
+      }
+      if (!spool) {
+        await this.client.putObject(this.bucket, this.full(key), Buffer.concat(chunks), size);
+      } else {
+        spool.file.end();
+        await once(spool.file, 'finish');
+        await this.client.putObject(this.bucket, this.full(key), createReadStream(spool.path), size);
+      }
+    } finally {
+      if (spool) {
+        spool.file.destroy();
+        await rm(spool.dir, { recursive: true, force: true });
+      }
+    }
     return { size, sha256: hash.digest('hex') };
   }
 
