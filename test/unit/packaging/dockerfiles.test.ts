@@ -1,0 +1,109 @@
+// The Dockerfiles can't be built here (no Docker): they are linted with dockerfile-utils (the
+// VS Code Docker extension's validator) and checked against the image policy with dockerfile-ast.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
+import { validate, ValidationSeverity } from 'dockerfile-utils';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './helm.js';
+
+const DOCKERFILES = ['Dockerfile', 'stage-images/Dockerfile.cpu', 'stage-images/Dockerfile.gpu'];
+const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
+const E = ValidationSeverity.ERROR;
+const strict = { deprecatedMaintainer: E, directiveCasing: E, emptyContinuationLine: E, instructionCasing: E, instructionCmdMultiple: E, instructionEntrypointMultiple: E, instructionHealthcheckMultiple: E, instructionJSONInSingleQuotes: E, instructionWorkdirRelative: E };
+
+/** `ARG NAME=default` before the first FROM, for resolving `FROM ${NAME}`. */
+function globalArgs(df: Dockerfile): Record<string, string> {
+  const out: Record<string, string> = {};
+  const firstFrom = df.getFROMs()[0]?.getRange().start.line ?? Infinity;
+  for (const i of df.getInstructions().filter((x) => x.getRange().start.line < firstFrom)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(i.getArgumentsContent() ?? '');
+    if (i.getKeyword() === 'ARG' && m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** Each FROM's image with ARG defaults filled in, skipping references to earlier stages. */
+function baseImages(df: Dockerfile): string[] {
+  const args = globalArgs(df);
+  const stages = new Set<string>();
+  const images: string[] = [];
+  for (const from of df.getFROMs()) {
+    const image = (from.getImage() ?? '').replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_m, name: string) => args[name] ?? '');
+    if (!stages.has(image)) images.push(image);
+    const stage = from.getBuildStage();
+    if (stage) stages.add(stage);
+  }
+  return images;
+}
+
+/** Instructions of the last stage (the image that ships). */
+function finalStage(df: Dockerfile) {
+  const froms = df.getFROMs();
+  const last = froms[froms.length - 1];
+  return df.getInstructions().filter((i) => i.getRange().start.line >= last.getRange().start.line);
+}
+
+describe.each(DOCKERFILES)('%s', (file) => {
+  const text = read(file);
+  const df = DockerfileParser.parse(text);
+
+  it('passes the linter with every rule as an error', () => {
+    expect(validate(text, strict).map((d) => `${file}:${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
+  });
+
+  it('pins every base image to an explicit tag (no latest, no implicit tag)', () => {
+    const images = baseImages(df);
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) {
+      expect(image, `${file}: base image`).toMatch(/^[a-z0-9./-]+:[A-Za-z0-9._-]+$/);
+      expect(image).not.toMatch(/:latest$/);
+    }
+  });
+
+  it('ships a non-root image (uid 10001) whose entrypoint is tini -- node /app/bin/bugforge.js', () => {
+    const last = finalStage(df);
+    const users = last.filter((i) => i.getKeyword() === 'USER').map((i) => i.getArgumentsContent());
+    expect(users.at(-1)).toBe('10001:10001');
+    const entrypoint = last.filter((i) => i.getKeyword() === 'ENTRYPOINT').at(-1);
+    expect(JSON.parse(entrypoint?.getArgumentsContent() ?? 'null')).toEqual(['tini', '--', 'node', '/app/bin/bugforge.js']);
+  });
+});
+
+describe('image contents', () => {
+  it('Dockerfile: builds with npm ci + npm run build, installs production deps only, CPU onnxruntime, HOME under /tmp', () => {
+    const text = read('Dockerfile');
+    expect(new Set(baseImages(DockerfileParser.parse(text)))).toEqual(new Set(['node:20.19-bookworm-slim']));
+    expect(text).toMatch(/RUN npm ci --ignore-scripts/);
+    expect(text).toMatch(/RUN npm run build/);
+    expect(text).toMatch(/npm ci --omit=dev/);
+    expect(text).toContain('ONNXRUNTIME_NODE_INSTALL_CUDA=skip');
+    expect(text).toMatch(/HOME=\/tmp/);
+    expect(text).toMatch(/apt-get install [^\n]*tini/);
+  });
+
+  it('Dockerfile: every COPY source exists and is not excluded by .dockerignore', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const df = DockerfileParser.parse(read('Dockerfile'));
+    const sources = df.getInstructions()
+      .filter((i) => i.getKeyword() === 'COPY' && !/^COPY\s+--from/.test(i.getTextContent()))
+      .flatMap((i) => i.getArguments().slice(0, -1).map((a) => a.getValue()));
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'bin', 'api', 'cli', 'core', 'operator', 'stage-images', 'demo']));
+    for (const src of sources) {
+      expect(existsSync(path.join(repoRoot, src)), `COPY ${src}: no such file`).toBe(true);
+      expect(ignored, `COPY ${src} is excluded by .dockerignore`).not.toContain(src);
+    }
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+  });
+
+  it('Dockerfile.gpu: CUDA 12 + cuDNN runtime base, Node 20 copied from the official image, onnxruntime-node CUDA 12 provider at build time', () => {
+    const text = read('stage-images/Dockerfile.gpu');
+    const images = baseImages(DockerfileParser.parse(text));
+    expect(images).toContain('node:20.19-bookworm-slim');
+    expect(images.some((i) => /^nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-ubuntu\d+\.\d+$/.test(i))).toBe(true);
+    expect(text).toContain('ONNXRUNTIME_NODE_INSTALL_CUDA=v12');
+    expect(text).toMatch(/npm rebuild onnxruntime-node/);
+    expect(text).toContain('libonnxruntime_providers_cuda.so');
+    expect(text).toMatch(/COPY --from=node \/usr\/local\/bin\/node/);
+  });
+});
