@@ -7,7 +7,7 @@ const loaders: Partial<Record<StageName, () => Promise<StageDefinition>>> = {
   analyze: () => import('./analyze/index.js').then((m) => m.analyzeStage),
   // generate: () => import('./generate/index.js').then((m) => m.generateStage),
   filter: () => import('./filter/index.js').then((m) => m.filterStage),
-  // merge: () => import('./merge/index.js').then((m) => m.mergeStage),
+  merge: () => import('./merge/index.js').then((m) => m.mergeStage),
   // train: () => import('./train/index.js').then((m) => m.trainStage),
   // evaluate: () => import('./evaluate/index.js').then((m) => m.evaluateStage),
 };
