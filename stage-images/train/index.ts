@@ -1,0 +1,114 @@
+// Stage 5, train: features for the merged train and validation splits (TF-IDF or the ONNX
+// encoder), a head trained with early stopping on validation F1, saved as model/; and, when
+// the train split has synthetic rows and evaluation.withoutSynthetic is set, the same detector
+// trained on the real rows only (model-real-only/), so evaluate can say what synthetic data bought.
+import { Readable } from 'node:stream';
+import type { StageContext, StageDefinition, StageOutcome } from '../../core/stage/definition.js';
+import { fitTfidf, hitRate, TfidfFeaturizer, type Featurizer } from '../features/featurize.js';
+import { openEncoder, TFIDF_OPTIONS, type OpenedEncoder } from '../features/open-encoder.js';
+import { MERGE_SPLIT_FILES, SplitRows } from '../features/rows.js';
+import { headSettings, realOnly, trainDetector, type TrainedDetector } from './detector.js';
+import type { FeatureConfig } from './model-dir.js';
+
+export const TRAIN_VERSION = '1';
+
+async function writeModel(ctx: StageContext, dir: string, d: TrainedDetector): Promise<void> {
+  await ctx.outputs.text(`${dir}/config.json`, d.files['config.json']);
+  await ctx.outputs.stream(`${dir}/head.bin`, Readable.from([d.files['head.bin']]));
+  await ctx.outputs.text(`${dir}/model_card.md`, d.files['model_card.md']);
+}
+
+async function run(ctx: StageContext): Promise<StageOutcome> {
+  const t = ctx.spec.training;
+  const splits = {
+    train: new SplitRows('final_train', () => ctx.inputs.records('merge', MERGE_SPLIT_FILES.train)),
+    validation: new SplitRows('final_val', () => ctx.inputs.records('merge', MERGE_SPLIT_FILES.validation)),
+  };
+  if (t.exportOnnx) ctx.log.warn('training.exportOnnx is not implemented in this build: model/ holds the head weights and the encoder reference, not one ONNX graph');
+
+  let featurizer: Featurizer;
+  let features: FeatureConfig;
+  let opened: OpenedEncoder | undefined;
+  if (t.features === 'tfidf') {
+    ctx.progress.phase('tf-idf vocabulary');
+    const vocabulary = await fitTfidf(() => splits.train.open(), TFIDF_OPTIONS);
+    featurizer = new TfidfFeaturizer(vocabulary, ctx.progress);
+    features = { kind: 'tfidf', vocabulary };
+    ctx.log.info({ terms: vocabulary.terms.length, documents: vocabulary.documents }, `tf-idf vocabulary: ${vocabulary.terms.length} terms`);
+  } else {
+    opened = await openEncoder(t.encoder, ctx.spec, { store: ctx.store, env: ctx.env, log: ctx.log, progress: ctx.progress });
+    featurizer = opened.featurizer;
+    features = { kind: 'encoder', encoder: opened.reference, pooling: t.pooling, maxLength: t.maxLength, dim: 0 };
+  }
+  try {
+    const train = await featurizer.featurize(() => splits.train.open(), 'train');
+    const validation = await featurizer.featurize(() => splits.validation.open(), 'validation');
+    if (features.kind === 'encoder') features.dim = train.x.dim;
+    const settings = headSettings(t);
+
+    ctx.progress.phase(`train ${t.head}`, t.epochs);
+    const epochLog = (label: string) => (e: { epoch: number; trainLoss: number; validationF1: number }) => {
+      ctx.progress.tick();
+      ctx.log.info(e, `${label} epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, validation F1 ${e.validationF1.toFixed(3)}`);
+    };
+    const detector = trainDetector('bugforge detector', train, validation, features, settings, epochLog('detector'));
+    await writeModel(ctx, 'model', detector);
+
+    let realOnlyDetector: TrainedDetector | undefined;
+    if (detector.trainedOn.synthetic > 0 && ctx.spec.evaluation.withoutSynthetic) {
+      ctx.progress.phase(`train ${t.head} (real rows only)`, t.epochs);
+      realOnlyDetector = trainDetector('bugforge detector (real data only)', realOnly(train), realOnly(validation), features, settings, epochLog('real-only detector'));
+      await writeModel(ctx, 'model-real-only', realOnlyDetector);
+    }
+
+    const setAside = [...splits.train.setAside, ...splits.validation.setAside];
+    await ctx.outputs.records('set_aside.jsonl.gz', setAside);
+    const executionProvider = opened?.encoder.executionProvider ?? 'none (tf-idf)';
+    const cacheHitRate = opened ? hitRate(opened.featurizer.stats) : undefined;
+    const summaryOf = (d: TrainedDetector) => ({
+      epochsRun: d.fit.epochsRun, bestEpoch: d.fit.bestEpoch, bestValidationF1: d.fit.bestValidationF1,
+      validationF1PerEpoch: d.fit.history.map((e) => e.validationF1), trainLossPerEpoch: d.fit.history.map((e) => e.trainLoss),
+      rows: d.trainedOn,
+    });
+    await ctx.outputs.json('training.json', {
+      features: t.features, head: t.head, hiddenSize: t.head === 'mlp' ? t.hiddenSize : undefined,
+      encoder: opened?.reference, pooling: opened ? t.pooling : undefined, maxLength: opened ? t.maxLength : undefined,
+      executionProvider, executionProviderNote: opened?.encoder.fallbackReason,
+      featureCache: opened ? { ...opened.featurizer.stats, hitRate: cacheHitRate } : undefined,
+      detector: summaryOf(detector),
+      realOnly: realOnlyDetector ? summaryOf(realOnlyDetector) : undefined,
+      setAside: setAside.length,
+    });
+    const f1 = detector.fit.bestValidationF1;
+    return {
+      headline: `${t.head} on ${t.features} features: validation F1 ${f1.toFixed(3)} (best epoch ${detector.fit.bestEpoch} of ${detector.fit.epochsRun}), ${detector.trainedOn.rows} train rows${realOnlyDetector ? `; real-only F1 ${realOnlyDetector.fit.bestValidationF1.toFixed(3)}` : ''}`,
+      counts: {
+        trainRows: detector.trainedOn.rows, validationRows: detector.trainedOn.validationRows, syntheticTrainRows: detector.trainedOn.synthetic,
+        epochsRun: detector.fit.epochsRun, setAside: setAside.length,
+      },
+      summary: {
+        features: t.features, head: t.head, validationF1: round(f1), bestEpoch: detector.fit.bestEpoch, epochsRun: detector.fit.epochsRun,
+        executionProvider, ...(cacheHitRate !== undefined ? { featureCacheHitRate: round(cacheHitRate) } : {}),
+        ...(realOnlyDetector ? { realOnlyValidationF1: round(realOnlyDetector.fit.bestValidationF1) } : {}),
+      },
+    };
+  } finally {
+    await opened?.encoder.close();
+  }
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export const trainStage: StageDefinition = {
+  name: 'train',
+  description: 'Features (TF-IDF or an ONNX encoder) for the merged splits, a classification head with early stopping on validation F1',
+  version: TRAIN_VERSION,
+  enabled: (spec) => spec.training.mode === 'train',
+  reads: () => [{ stage: 'merge' }],
+  config: (spec) => ({
+    training: { ...spec.training, nodeSelector: undefined, tolerations: undefined, gpus: undefined },
+    withoutSynthetic: spec.evaluation.withoutSynthetic,
+    hub: spec.training.features === 'encoder' ? spec.dataset.hubEndpoint : undefined,
+  }),
+  run,
+};

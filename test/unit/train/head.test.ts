@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { denseFromRows, selectRows, SparseMatrixBuilder } from '../../../stage-images/features/matrix.js';
+import { classWeights, fitHead } from '../../../stage-images/train/fit.js';
+import { predict } from '../../../stage-images/train/head.js';
+import { seededRandom } from '../../../stage-images/train/random.js';
+import { classificationMetrics } from '../../../stage-images/evaluate/metrics.js';
+
+// Two Gaussian-ish blobs in 8 dimensions, separated along the first axis; 30% positives.
+function blobs(n: number, seed: number) {
+  const random = seededRandom(seed);
+  const rows: number[][] = [];
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const y = random() < 0.3 ? 1 : 0;
+    labels[i] = y;
+    rows.push(Array.from({ length: 8 }, (_, j) => (random() - 0.5) + (j === 0 ? (y ? 1.5 : -1.5) : 0)));
+  }
+  return { x: denseFromRows(rows), labels };
+}
+
+const settings = { hiddenSize: 16, epochs: 40, patience: 5, learningRate: 0.05, batchSize: 16, seed: 3 };
+
+describe('heads', () => {
+  for (const head of ['logreg', 'mlp'] as const) {
+    it(`${head} learns a separable dense problem far above the majority baseline`, () => {
+      const train = blobs(400, 1), val = blobs(100, 2), test = blobs(200, 3);
+      const fit = fitHead(train, val, { head, ...settings });
+      const m = classificationMetrics(test.labels, predict(fit.shape, fit.params, test.x));
+      expect(m.f1).toBeGreaterThan(0.9);
+      // the majority class (clean) never flags a bug: F1 0
+      expect(m.accuracy).toBeGreaterThan(0.9);
+      expect(fit.bestEpoch).toBeGreaterThanOrEqual(1);
+      expect(fit.history.length).toBe(fit.epochsRun);
+    });
+  }
+
+  it('learns on sparse rows (only touched weights move)', () => {
+    // feature 0 on => buggy, feature 1 on => clean, features 2..9 noise
+    const random = seededRandom(9);
+    const make = (n: number) => {
+      const b = new SparseMatrixBuilder(10);
+      const labels = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const y = random() < 0.5 ? 1 : 0;
+        labels[i] = y;
+        const noise = 2 + Math.floor(random() * 8);
+        b.push({ indices: Uint32Array.from([y ? 0 : 1, noise]), values: Float32Array.from([0.8, 0.6]) });
+      }
+      return { x: b.build(), labels };
+    };
+    const fit = fitHead(make(200), make(50), { head: 'logreg', ...settings });
+    expect(fit.params.w[0]).toBeGreaterThan(0);
+    expect(fit.params.w[1]).toBeLessThan(0);
+    expect(fit.bestValidationF1).toBe(1);
+  });
+
+  it('is deterministic for a seed and differs for another', () => {
+    const train = blobs(200, 1), val = blobs(50, 2);
+    const a = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3 });
+    const b = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3 });
+    const c = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3, seed: 4 });
+    expect(Array.from(a.params.w1)).toEqual(Array.from(b.params.w1));
+    expect(Array.from(a.params.w1)).not.toEqual(Array.from(c.params.w1));
+  });
+
+  it('stops early when validation F1 stops improving, keeping the best epoch', () => {
+    const train = blobs(300, 1), val = blobs(60, 2);
+    const fit = fitHead(train, val, { head: 'logreg', ...settings, epochs: 200, patience: 2 });
+    expect(fit.epochsRun).toBeLessThan(200);
+    expect(fit.epochsRun - fit.bestEpoch).toBe(2);
+    expect(fit.bestValidationF1).toBe(Math.max(...fit.history.map((e) => e.validationF1)));
+  });
+
+  it('weights classes by n / (2 n_c) and refuses a one-class train split', () => {
+    expect(classWeights(Uint8Array.from([1, 0, 0, 0]))).toEqual([4 / 6, 2]);
+    expect(() => classWeights(Uint8Array.from([0, 0]))).toThrow(/only clean \(label 0\) rows/);
+  });
+
+  it('selectRows keeps the chosen rows of dense and sparse matrices', () => {
+    const d = denseFromRows([[1, 2], [3, 4], [5, 6]]);
+    expect(Array.from((selectRows(d, (r) => r !== 1) as typeof d).data)).toEqual([1, 2, 5, 6]);
+    const b = new SparseMatrixBuilder(3);
+    b.push({ indices: Uint32Array.from([0]), values: Float32Array.from([1]) });
+    b.push({ indices: Uint32Array.from([1, 2]), values: Float32Array.from([2, 3]) });
+    const s = selectRows(b.build(), (r) => r === 1);
+    expect(s.kind === 'sparse' && [Array.from(s.indptr), Array.from(s.indices), Array.from(s.values)]).toEqual([[0, 2], [1, 2], [2, 3]]);
+  });
+});
