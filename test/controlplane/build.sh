@@ -3,8 +3,9 @@
 # kube-scheduler) from the Go modules pinned in this folder's go.mod/go.sum into
 # test/controlplane/bin/. See README.md in this folder.
 #
-# Idempotent: skips the build when every binary exists and bin/.stamp matches a
-# hash of go.mod, go.sum, cmd/**/*.go, this script and the Go version. Uses the
+# Idempotent: skips the build when every needed binary exists and bin/.stamp
+# matches a hash of go.mod, go.sum, cmd/ and internal/ *.go, this script and the
+# Go version. Uses the
 # default Go build and module caches (GOCACHE / GOMODCACHE), so reruns are warm.
 #
 # When KUBEBUILDER_ASSETS is set and holds kube-apiserver and etcd (the envtest
@@ -35,12 +36,15 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/kube-apiserver" &&
   [[ -n "${CONTROLPLANE_QUIET:-}" ]] || echo "build-controlplane: using etcd and kube-apiserver from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
 fi
 
+# One build at a time (parallel test runs share this folder).
+exec 9>"$bin/.lock"
+flock 9
+
 stamp_input() {
   cd "$here"
   go version
-  echo "targets=${targets[*]}"
   sha256sum go.mod go.sum build.sh
-  find cmd -name '*.go' -print0 | sort -z | xargs -0 sha256sum
+  find cmd internal -name '*.go' -print0 | sort -z | xargs -0 sha256sum
 }
 want="$(stamp_input | sha256sum | cut -d' ' -f1)"
 

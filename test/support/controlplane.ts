@@ -310,7 +310,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const launch = (name: ComponentName, args: string[]): Proc => {
     const logFile = path.join(logDir, `${name}.log`);
     const out = createWriteStream(logFile, { flags: "a" });
-    const child = spawn(binaries[name], [...args, ...(extra[name] ?? [])], { stdio: ["ignore", "pipe", "pipe"], cwd: workDir, env: { ...process.env, KUBECONFIG: "" } });
+    const child = spawn(binaries[name], [...args, ...(extra[name] ?? [])], { stdio: ["ignore", "pipe", "pipe"], cwd: workDir, env: { ...process.env, KUBECONFIG: "", BUGFORGE_EXIT_WITH_PARENT: "1" } });
     child.stdout?.pipe(out, { end: false });
     child.stderr?.pipe(out, { end: false });
     live.add(child);

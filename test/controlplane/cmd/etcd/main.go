@@ -6,8 +6,11 @@ import (
 	"os"
 
 	"go.etcd.io/etcd/server/v3/etcdmain"
+
+	"bugforge.dev/testcontrolplane/internal/parentwatch"
 )
 
 func main() {
+	parentwatch.Start()
 	etcdmain.Main(os.Args)
 }

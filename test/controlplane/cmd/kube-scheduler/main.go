@@ -1,4 +1,4 @@
-// Command kube-scheduler is k8s.io/kubernetes/cmd/kube-scheduler, unchanged.
+// Command kube-scheduler is k8s.io/kubernetes/cmd/kube-scheduler, plus parentwatch (exit with the test runner).
 package main
 
 import (
@@ -9,8 +9,11 @@ import (
 	_ "k8s.io/component-base/metrics/prometheus/clientgo" // load all the prometheus client-go plugins
 	_ "k8s.io/component-base/metrics/prometheus/version"  // for version metric registration
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
+
+	"bugforge.dev/testcontrolplane/internal/parentwatch"
 )
 
 func main() {
+	parentwatch.Start()
 	os.Exit(cli.Run(app.NewSchedulerCommand()))
 }
