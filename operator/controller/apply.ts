@@ -1,0 +1,82 @@
+// The Kubernetes IO of a reconcile: create the Jobs, write the status (merge patch on the status
+// subresource), record Events on the PipelineRun. Nothing here decides anything.
+import { randomBytes } from 'node:crypto';
+import {
+  BatchV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions,
+  type CoreV1Event, type KubeConfig, type V1Job,
+} from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION, type PipelineRun } from '../../api/v1alpha1/resource.js';
+import type { PipelineRunStatus } from '../../api/v1alpha1/status.js';
+import type { RunEvent } from './reconcile.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export const EVENT_SOURCE = 'bugforge-operator';
+
+export const httpCode = (error: unknown): number | undefined =>
+  typeof error === 'object' && error !== null ? ((error as { code?: number }).code ?? (error as { statusCode?: number }).statusCode) : undefined;
+
+export interface Clients { batch: BatchV1Api; core: CoreV1Api; custom: CustomObjectsApi }
+
+export const makeClients = (kc: KubeConfig): Clients => ({
+  batch: kc.makeApiClient(BatchV1Api),
+  core: kc.makeApiClient(CoreV1Api),
+  custom: kc.makeApiClient(CustomObjectsApi),
+});
+
+/** Creates each Job; one that already exists counts as created (names are deterministic). Returns the Jobs as the API server has them. */
+export async function createJobs(batch: BatchV1Api, namespace: string, jobs: V1Job[]): Promise<{ created: V1Job[]; existed: string[] }> {
+  const created: V1Job[] = [];
+  const existed: string[] = [];
+  for (const job of jobs) {
+    try {
+      created.push(await batch.createNamespacedJob({ namespace, body: job }));
+    } catch (error) {
+      if (httpCode(error) !== 409) throw new Error(`creating Job ${namespace}/${job.metadata?.name}: ${(error as Error).message}`);
+      existed.push(job.metadata?.name ?? '');
+    }
+  }
+  return { created, existed };
+}
+
+/** The merge patch turning `before` into `after`: changed fields, and null for fields that went away. */
+export function statusPatch(before: PipelineRunStatus | undefined, after: PipelineRunStatus): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...after };
+  for (const key of Object.keys(before ?? {})) if (!(key in after)) patch[key] = null;
+  return { status: patch };
+}
+
+/** Writes the status; returns the run as the API server now has it (undefined when the run is gone). */
+export async function patchRunStatus(custom: CustomObjectsApi, run: PipelineRun, status: PipelineRunStatus): Promise<PipelineRun | undefined> {
+  try {
+    return await custom.patchNamespacedCustomObjectStatus({
+      group: GROUP, version: VERSION, plural: PLURAL,
+      namespace: run.metadata.namespace ?? 'default', name: run.metadata.name,
+      body: statusPatch(run.status, status),
+    }, mergePatch) as PipelineRun;
+  } catch (error) {
+    if (httpCode(error) === 404) return undefined;
+    throw new Error(`writing status of PipelineRun ${run.metadata.namespace}/${run.metadata.name}: ${(error as Error).message}`);
+  }
+}
+
+/** Records core/v1 Events on the run (shown by `kubectl describe`). Failures are returned, not thrown: an Event is not worth a retry. */
+export async function recordEvents(core: CoreV1Api, run: PipelineRun, events: RunEvent[], instance: string): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  const namespace = run.metadata.namespace ?? 'default';
+  const now = new Date().toISOString();
+  for (const event of events) {
+    const body: CoreV1Event = {
+      metadata: { name: `${run.metadata.name}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`, namespace },
+      involvedObject: { apiVersion: run.apiVersion, kind: run.kind, name: run.metadata.name, namespace, uid: run.metadata.uid, resourceVersion: run.metadata.resourceVersion },
+      type: event.type, reason: event.reason, message: event.message.slice(0, 1024),
+      firstTimestamp: now as unknown as Date, lastTimestamp: now as unknown as Date, count: 1,
+      source: { component: EVENT_SOURCE }, reportingComponent: `${GROUP}/operator`, reportingInstance: instance.slice(0, 128),
+    };
+    try {
+      await core.createNamespacedEvent({ namespace, body });
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  return errors;
+}

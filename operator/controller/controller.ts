@@ -1,0 +1,173 @@
+// The controller: informers feed a work queue of run keys; workers take a key, read the run,
+// its Jobs and Pods from the caches, call the pure reconcile and apply what it says.
+import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { PipelineRun } from '../../api/v1alpha1/resource.js';
+import type { RunPhase } from '../../api/v1alpha1/status.js';
+import { createJobs, makeClients, patchRunStatus, recordEvents, type Clients } from './apply.js';
+import type { ReconcileConfig } from './config.js';
+import { clusterInformers, type ClusterInformers } from './informers.js';
+import type { OperatorMetrics } from './metrics.js';
+import { LABELS, RUN_NAME_ANNOTATION, runKey, splitKey } from './names.js';
+import { reconcile } from './reconcile.js';
+import { WorkQueue } from './workqueue.js';
+
+export interface ControllerOptions {
+  kubeConfig: KubeConfig;
+  /** Watch one namespace (default: all). */
+  namespace?: string;
+  reconcileConfig: ReconcileConfig;
+  workers?: number;
+  resyncSeconds?: number;
+  log: Logger;
+  metrics: OperatorMetrics;
+  /** Who is reconciling (Event reportingInstance). */
+  identity: string;
+}
+
+const CREATED_GRACE_MS = 60_000;
+
+export class Controller {
+  readonly queue = new WorkQueue();
+  private readonly informers: ClusterInformers;
+  private readonly clients: Clients;
+  private readonly workers: Promise<void>[] = [];
+  private resyncTimer?: NodeJS.Timeout;
+  /** Status we wrote, keyed by run, with the resourceVersion it replaced: a cache that still shows that version is stale. */
+  private readonly written = new Map<string, { replacedVersion?: string; run: PipelineRun }>();
+  /** Jobs we created that the Job cache may not show yet (keeps parallelism honest under watch lag). */
+  private readonly created = new Map<string, { job: V1Job; at: number }>();
+  private running = false;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.informers = clusterInformers(options.kubeConfig, options.namespace, options.log, {
+      onError: () => options.metrics.errors.inc({ where: 'informer' }),
+    });
+    this.clients = makeClients(options.kubeConfig);
+    const enqueueRun = (run: PipelineRun) => this.queue.add(runKey(run.metadata.namespace ?? 'default', run.metadata.name));
+    const enqueueOwner = (obj: V1Job | V1Pod) => {
+      const name = obj.metadata?.annotations?.[RUN_NAME_ANNOTATION] ?? obj.metadata?.labels?.[LABELS.run];
+      if (name && obj.metadata?.namespace) this.queue.add(runKey(obj.metadata.namespace, name));
+    };
+    this.informers.runs.cache.on('add', enqueueRun);
+    this.informers.runs.cache.on('update', enqueueRun);
+    this.informers.runs.cache.on('delete', (run) => {
+      const key = runKey(run.metadata.namespace ?? 'default', run.metadata.name);
+      this.queue.forget(key);
+      this.written.delete(key);
+    });
+    for (const verb of ['add', 'update', 'delete'] as const) {
+      this.informers.jobs.cache.on(verb, enqueueOwner);
+      this.informers.pods.cache.on(verb, enqueueOwner);
+    }
+    options.metrics.attach({ queueDepth: () => this.queue.length, runsByPhase: () => this.runsByPhase() });
+  }
+
+  /** All caches listed and watching. */
+  get synced(): boolean {
+    return this.informers.runs.synced && this.informers.jobs.synced && this.informers.pods.synced;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    // Jobs and Pods first, so that the first reconcile of each run sees what already exists.
+    await Promise.all([this.informers.jobs.start(), this.informers.pods.start()]);
+    await this.informers.runs.start();
+    for (let i = 0; i < (this.options.workers ?? 4); i++) this.workers.push(this.work());
+    const resync = (this.options.resyncSeconds ?? 60) * 1000;
+    this.resyncTimer = setInterval(() => { for (const run of this.informers.runs.cache.list()) this.queue.add(runKey(run.metadata.namespace ?? 'default', run.metadata.name)); }, resync);
+    this.resyncTimer.unref?.();
+    this.options.log.info({ namespace: this.options.namespace ?? '(all)' }, 'controller started');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.resyncTimer);
+    this.queue.shutDown();
+    await Promise.all([this.informers.runs.stop(), this.informers.jobs.stop(), this.informers.pods.stop()]);
+    await Promise.all(this.workers.splice(0));
+    this.options.log.info('controller stopped');
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      const end = this.options.metrics.reconcileSeconds.startTimer();
+      try {
+        const requeueAfterMs = await this.reconcileKey(key);
+        this.queue.forget(key);
+        if (requeueAfterMs !== undefined) this.queue.addAfter(key, requeueAfterMs);
+        this.options.metrics.reconciles.inc({ result: 'success' });
+      } catch (error) {
+        const delay = this.running ? this.queue.addRateLimited(key) : 0;
+        this.options.metrics.reconciles.inc({ result: 'error' });
+        this.options.metrics.errors.inc({ where: 'reconcile' });
+        this.options.log.warn({ err: error, run: key, retryInMs: delay }, `reconcile ${key} failed: ${(error as Error).message}; retrying in ${delay} ms`);
+      } finally {
+        end();
+        this.queue.done(key);
+      }
+    }
+  }
+
+  /** One reconcile of one run. Returns when to look again, if the reconcile asked. */
+  async reconcileKey(key: string): Promise<number | undefined> {
+    const { namespace, name } = splitKey(key);
+    let run = this.informers.runs.cache.get(name, namespace) as PipelineRun | undefined;
+    if (!run) return undefined;
+    const mine = this.written.get(key);
+    if (mine && mine.run.metadata.uid === run.metadata.uid && run.metadata.resourceVersion === mine.replacedVersion) run = mine.run;
+    const jobs = this.jobsOf(namespace, name);
+    const pods = this.informers.pods.cache.list(namespace).filter((p) => p.metadata?.annotations?.[RUN_NAME_ANNOTATION] === name);
+    const result = reconcile(run, jobs, pods, new Date(), this.options.reconcileConfig);
+
+    if (result.jobsToCreate.length) {
+      const { created } = await createJobs(this.clients.batch, namespace, result.jobsToCreate);
+      for (const job of created) this.created.set(`${namespace}/${job.metadata?.name}`, { job, at: Date.now() });
+      this.options.metrics.jobsCreated.inc(created.length);
+    }
+    for (const jobName of result.jobsToDelete) {
+      await this.clients.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background' }).catch(() => {});
+    }
+    if (result.statusChanged) {
+      const updated = await patchRunStatus(this.clients.custom, run, result.status);
+      if (!updated) return undefined; // the run is gone
+      this.written.set(key, { replacedVersion: run.metadata.resourceVersion, run: updated });
+      const failed = await recordEvents(this.clients.core, updated, result.events, this.options.identity);
+      for (const error of failed) {
+        this.options.metrics.errors.inc({ where: 'event' });
+        this.options.log.debug({ err: error, run: key }, 'could not record an event');
+      }
+      for (const event of result.events) this.options.log.info({ run: key, reason: event.reason }, event.message);
+    }
+    return result.requeueAfterMs;
+  }
+
+  /** The run's Jobs: the cache, plus Jobs created lately that the cache does not show yet. */
+  private jobsOf(namespace: string, name: string): V1Job[] {
+    const cached = this.informers.jobs.cache.list(namespace).filter((j) => j.metadata?.annotations?.[RUN_NAME_ANNOTATION] === name);
+    const seen = new Set(cached.map((j) => j.metadata?.name));
+    const now = Date.now();
+    const extra: V1Job[] = [];
+    for (const [k, { job, at }] of this.created) {
+      const here = job.metadata?.namespace === namespace;
+      if (now - at > CREATED_GRACE_MS || (here && seen.has(job.metadata?.name))) {
+        this.created.delete(k);
+        continue;
+      }
+      if (here && job.metadata?.annotations?.[RUN_NAME_ANNOTATION] === name) extra.push(job);
+    }
+    return [...cached, ...extra];
+  }
+
+  private runsByPhase(): Map<RunPhase | 'Unknown', number> {
+    const counts = new Map<RunPhase | 'Unknown', number>();
+    for (const run of this.informers.runs.cache.list()) {
+      const phase = (run as PipelineRun).status?.phase ?? 'Unknown';
+      counts.set(phase, (counts.get(phase) ?? 0) + 1);
+    }
+    return counts;
+  }
+}
