@@ -14,7 +14,7 @@ export interface RawRow {
   row?: unknown;
   /** Why the line could not be parsed. */
   error?: string;
-  /** file:row (1-based row; for JSON Lines and CSV the line number) */
+  /** file:N — parquet: the 1-based row; JSON Lines: the line; CSV: the line the row ends on (a quoted field may span lines) */
   where: string;
 }
 
