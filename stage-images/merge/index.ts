@@ -40,7 +40,7 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
 
   let cuts: Map<string, Cuts> | undefined;
   if (!split.respectSourceSplits) {
-    ctx.progress.phase('merge: stratifying real rows (pass 1 of 3)', realTotal);
+    ctx.progress.phase('stratifying real rows (pass 1 of 3)', realTotal);
     const quantiles = new StratumQuantiles();
     for await (const { record } of realRows()) {
       quantiles.add(stratumOf(record), unitHash(split.seed, record.id));
@@ -52,7 +52,7 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   const writers = new SplitWriters(ctx.scratchDir);
   const tally = new SplitTally();
   const groupSplit = new NumberTable(); // real id → index in SPLIT_BY_CODE
-  ctx.progress.phase('merge: writing real rows (pass 2 of 3)', realTotal);
+  ctx.progress.phase('writing real rows (pass 2 of 3)', realTotal);
   for await (const { record, file } of realRows()) {
     const target = cuts ? assign(unitHash(split.seed, record.id), cuts.get(stratumOf(record))!) : file;
     groupSplit.set(hash52(record.id), SPLIT_BY_CODE.indexOf(target));
@@ -62,7 +62,7 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   }
 
   if (ctx.spec.generation.enabled) {
-    ctx.progress.phase('merge: placing synthetic samples (pass 3 of 3)', await recordsIn(ctx, 'filter', [FILTERED]));
+    ctx.progress.phase('placing synthetic samples (pass 3 of 3)', await recordsIn(ctx, 'filter', [FILTERED]));
     let row = 0;
     for await (const record of ctx.inputs.records<BugRecord>('filter', FILTERED)) {
       tally.synthetic.read++;

@@ -1,0 +1,233 @@
+// Benchmark of stages 3 `filter` and 4 `merge`: rows/s and peak memory at growing row counts.
+//
+//   npx tsx bench/filter-merge.ts [--rows 100000,1000000] [--synthetic-share 0.5] [--batches 4] [--keep]
+//
+// For each row count N it generates N records (real C/Python functions from templates, and
+// synthetic variants of them with the usual defects: operator swaps, copies of the origin,
+// truncated code, fragments, extra functions) into a temporary local store, then runs filter
+// and merge each in a fresh process (peak RSS is per process) through the real stage runtime.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { validateSpec } from '../api/v1alpha1/validate.js';
+import type { PipelineRunSpec } from '../api/v1alpha1/spec.js';
+import { LocalStore } from '../core/store/local.js';
+import { executeStage } from '../core/stage/runtime.js';
+import type { StageDefinition } from '../core/stage/definition.js';
+import type { Progress } from '../core/stage/progress.js';
+import { batchUnit, type RunRef } from '../core/stage/layout.js';
+import type { BugRecord, SplitName } from '../core/records/record.js';
+import { filterStage } from '../stage-images/filter/index.js';
+import { mergeStage } from '../stage-images/merge/index.js';
+import { mib, startMemorySampler } from './memory.js';
+
+const RUN: RunRef = { namespace: 'bench', name: 'filter-merge', uid: 'bench' };
+const log = pino({ level: 'warn' }, pino.destination(2));
+
+interface Sizes { real: number; synthetic: number; batches: number }
+const sizesFor = (rows: number, share: number, batches: number): Sizes => {
+  const synthetic = Math.round(rows * share);
+  return { real: rows - synthetic, synthetic, batches };
+};
+const specFor = (s: Sizes): PipelineRunSpec =>
+  validateSpec({ generation: { batches: s.batches, samplesPerBatch: Math.max(1, Math.ceil(s.synthetic / s.batches)) } });
+
+// ---------- data: deterministic functions from templates ----------
+
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const WORDS = ['buf', 'len', 'ctx', 'frame', 'pkt', 'data', 'size', 'count', 'state', 'coef', 'ref', 'mode', 'index', 'flags', 'level', 'slice', 'block', 'queue', 'node', 'width'];
+const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+const name = (rand: () => number) => `${pick(rand, WORDS)}_${pick(rand, WORDS)}${Math.floor(rand() * 100)}`;
+const num = (rand: () => number) => Math.floor(rand() * 1000);
+
+function cFunction(rand: () => number): string {
+  const [fn, ctx, n, acc, field, callee] = [name(rand), name(rand), name(rand), name(rand), name(rand), name(rand)];
+  const statements = [
+    () => `${acc} += ${ctx}->${field}[i] * ${num(rand)};`,
+    () => `if (${ctx}->${field}[i] > ${num(rand)})\n            ${acc} -= ${num(rand)};`,
+    () => `${ctx}->${field}[i] = (${ctx}->${field}[i] >> ${1 + Math.floor(rand() * 7)}) & 0x${num(rand).toString(16)};`,
+    () => `${acc} ^= ${callee}(${ctx}, i + ${num(rand)});`,
+    () => `if (${acc} < 0)\n            break;`,
+  ];
+  const body = Array.from({ length: 3 + Math.floor(rand() * 10) }, () => `        ${pick(rand, statements)()}`).join('\n');
+  return `static int ${fn}(Context *${ctx}, int ${n})\n{\n    int i, ${acc} = 0;\n\n    if (!${ctx})\n        return -EINVAL;\n    for (i = 0; i < ${n}; i++) {\n${body}\n    }\n    return ${acc};\n}\n`;
+}
+
+function pythonFunction(rand: () => number): string {
+  const [fn, items, limit, acc, item, callee] = [name(rand), name(rand), name(rand), name(rand), name(rand), name(rand)];
+  const statements = [
+    () => `if ${item} > ${num(rand)}:\n            ${acc}.append(${item} * ${num(rand)})`,
+    () => `${acc}.append(${callee}(${item}, ${limit}))`,
+    () => `${limit} += ${num(rand)}`,
+    () => `if len(${acc}) >= ${limit}:\n            break`,
+  ];
+  const body = Array.from({ length: 2 + Math.floor(rand() * 8) }, () => `        ${pick(rand, statements)()}`).join('\n');
+  return `def ${fn}(${items}, ${limit}=${num(rand)}):\n    ${acc} = []\n    for ${item} in ${items}:\n${body}\n    return ${acc}\n`;
+}
+
+function realRecord(i: number): BugRecord {
+  const rand = random(i * 7919 + 1);
+  const python = rand() < 0.2;
+  const split: SplitName = i % 10 < 8 ? 'train' : i % 10 === 8 ? 'validation' : 'test';
+  return {
+    id: `real-${i}`, func: python ? pythonFunction(rand) : cFunction(rand), label: rand() < 0.45 ? 1 : 0, lang: python ? 'python' : 'c',
+    source: 'codexglue', project: rand() < 0.5 ? 'FFmpeg' : 'qemu', commit_id: `c${i}`, split,
+  };
+}
+
+function syntheticRecord(k: number, realCount: number): BugRecord {
+  const rand = random(k * 104729 + 3);
+  const origin = realRecord(Math.floor(rand() * realCount));
+  const roll = rand();
+  let func = origin.func;
+  let bugType = 'operator-swap';
+  if (roll < 0.7) func = swapOneOperator(func, rand);
+  else if (roll < 0.78) bugType = 'copy-of-origin';
+  else if (roll < 0.83) { func = func.slice(0, Math.floor(func.length * 0.6)); bugType = 'truncated'; }
+  else if (roll < 0.87) { func = 'int f(void) { return 0; }'; bugType = 'fragment'; }
+  else if (roll < 0.9) { func = `${func}\n${origin.lang === 'c' ? 'static int helper(int x)\n{\n    return x;\n}\n' : 'def helper(x):\n    return x\n'}`; bugType = 'extra-function'; }
+  else { func = func.replace(/\d+/, (d) => String(Number(d) + 1)); bugType = 'off-by-one'; }
+  return { id: `syn-${k}`, func, label: 1, lang: origin.lang, source: 'synthetic', project: origin.project, origin_id: origin.id, bug_type: bugType, generator: { provider: 'bench' } };
+}
+
+const SWAPS: Record<string, string> = { ' < ': ' <= ', ' > ': ' >= ', '+=': '-=', '-=': '+=', ' * ': ' / ', '>>': '<<' };
+/** Swaps one operator, picked at random among the function's swappable ones. */
+function swapOneOperator(func: string, rand: () => number): string {
+  const sites = [...func.matchAll(/ < | > |\+=|-=| \* |>>/g)];
+  if (sites.length === 0) return func;
+  const site = pick(rand, sites);
+  return func.slice(0, site.index) + SWAPS[site[0]] + func.slice(site.index + site[0].length);
+}
+
+function* range<T>(from: number, to: number, make: (i: number) => T): Generator<T> {
+  for (let i = from; i < to; i++) yield make(i);
+}
+
+async function generate(store: LocalStore, s: Sizes): Promise<void> {
+  const spec = specFor(s);
+  const publish = (def: Pick<StageDefinition, 'name' | 'run'>, unit?: string) =>
+    executeStage({ ...def, description: 'bench data', version: 'bench', reads: () => [], config: () => s }, { run: RUN, spec, store, unit, log });
+  await publish({
+    name: 'analyze',
+    async run(ctx) {
+      for (const split of ['train', 'validation', 'test'] as const) {
+        const records = (function* () { for (const r of range(0, s.real, realRecord)) if (r.split === split) yield r; })();
+        await ctx.outputs.records(`dataset/${split}.jsonl.gz`, records);
+      }
+      return { headline: 'bench data', counts: {} };
+    },
+  });
+  const perBatch = Math.ceil(s.synthetic / s.batches);
+  for (let b = 0; b < s.batches; b++) {
+    const unit = batchUnit(b);
+    await publish({
+      name: 'generate',
+      async run(ctx) {
+        await ctx.outputs.records(`${unit}.jsonl.gz`, range(b * perBatch, Math.min(s.synthetic, (b + 1) * perBatch), (k) => syntheticRecord(k, s.real)));
+        return { headline: 'bench data', counts: {} };
+      },
+    }, unit);
+  }
+}
+
+// ---------- one measured stage, in its own process ----------
+
+function stderrProgress(stage: string): Progress {
+  let label = '';
+  let total: number | undefined;
+  let done = 0;
+  let last = 0;
+  const show = () => {
+    const now = Date.now();
+    if (now - last < 5000) return;
+    last = now;
+    process.stderr.write(`  ${stage}: ${label} ${done.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''}\n`);
+  };
+  return {
+    phase(l, t) { label = l; total = t; done = 0; last = 0; show(); },
+    tick(n = 1) { done += n; show(); },
+    set(v) { done = v; show(); },
+  };
+}
+
+interface StageFigures { stage: string; rows: number; seconds: number; rowsPerSecond: number; cpuSeconds: number; peakRssBytes: number; peakHeapUsedBytes: number; startRssBytes: number; headline: string }
+
+async function measure(stageName: 'filter' | 'merge', store: LocalStore, s: Sizes): Promise<StageFigures> {
+  const def = stageName === 'filter' ? filterStage : mergeStage;
+  const sampler = startMemorySampler();
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const result = await executeStage(def, { run: RUN, spec: specFor(s), store, log, force: true, progress: stderrProgress(stageName) });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const memory = sampler.stop();
+  // rows read: filter reads the real rows (index) and the synthetic ones; merge reads real + kept synthetic
+  const rows = stageName === 'filter' ? s.real + s.synthetic : s.real + (result.manifest.counts.synthetic ?? 0) + (result.manifest.counts.syntheticDropped ?? 0);
+  return { stage: stageName, rows, seconds, rowsPerSecond: rows / seconds, cpuSeconds, ...memory, headline: result.manifest.headline };
+}
+
+// ---------- orchestration ----------
+
+function child(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`bench child ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+const program = new Command('filter-merge')
+  .option('--rows <list>', 'comma-separated row counts (real + synthetic)', '100000,1000000')
+  .option('--synthetic-share <x>', 'share of the rows that are synthetic', '0.5')
+  .option('--batches <n>', 'generation batches', '4')
+  .option('--keep', 'keep the temporary stores')
+  .option('--child <what>', '(internal) generate | filter | merge')
+  .option('--dir <path>', '(internal) store directory');
+program.parse();
+const opts = program.opts<{ rows: string; syntheticShare: string; batches: string; keep?: boolean; child?: string; dir?: string }>();
+
+if (opts.child) {
+  const s = sizesFor(Number(opts.rows), Number(opts.syntheticShare), Number(opts.batches));
+  const store = new LocalStore(opts.dir!);
+  if (opts.child === 'generate') await generate(store, s);
+  else process.stdout.write(JSON.stringify(await measure(opts.child as 'filter' | 'merge', store, s)) + '\n');
+} else {
+  const rowCounts = opts.rows.split(',').map((x) => Number(x.trim()));
+  if (rowCounts.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--rows takes whole numbers ≥ 10, comma-separated (got ${opts.rows})`);
+  const results: StageFigures[] = [];
+  for (const rows of rowCounts) {
+    const dir = await mkdtemp(join(tmpdir(), `bugforge-bench-${rows}-`));
+    const common = ['--rows', String(rows), '--synthetic-share', opts.syntheticShare, '--batches', opts.batches, '--dir', dir];
+    try {
+      process.stderr.write(`${rows.toLocaleString('en-US')} rows: generating data in ${dir}\n`);
+      const t0 = performance.now();
+      await child([...common, '--child', 'generate']);
+      process.stderr.write(`  generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      for (const stage of ['filter', 'merge']) {
+        const figures = JSON.parse(await child([...common, '--child', stage])) as StageFigures;
+        results.push(figures);
+        process.stderr.write(`  ${stage}: ${figures.headline}\n`);
+      }
+    } finally {
+      if (!opts.keep) await rm(dir, { recursive: true, force: true });
+    }
+  }
+  console.log('\nstage   rows read   wall s   rows/s   CPU s   rows/CPU-s   peak RSS   peak heapUsed   (RSS at start)');
+  for (const r of results) {
+    console.log(`${r.stage.padEnd(7)} ${r.rows.toLocaleString('en-US').padStart(10)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(8)} ${r.cpuSeconds.toFixed(1).padStart(7)} ${Math.round(r.rows / r.cpuSeconds).toLocaleString('en-US').padStart(12)} ${mib(r.peakRssBytes).padStart(10)} ${mib(r.peakHeapUsedBytes).padStart(15)}   (${mib(r.startRssBytes)})`);
+  }
+}
