@@ -8,8 +8,8 @@ const loaders: Partial<Record<StageName, () => Promise<StageDefinition>>> = {
   // generate: () => import('./generate/index.js').then((m) => m.generateStage),
   filter: () => import('./filter/index.js').then((m) => m.filterStage),
   merge: () => import('./merge/index.js').then((m) => m.mergeStage),
-  // train: () => import('./train/index.js').then((m) => m.trainStage),
-  // evaluate: () => import('./evaluate/index.js').then((m) => m.evaluateStage),
+  train: () => import('./train/index.js').then((m) => m.trainStage),
+  evaluate: () => import('./evaluate/index.js').then((m) => m.evaluateStage),
 };
 
 export const isStageAvailable = (name: StageName): boolean => name in loaders;

@@ -1,0 +1,82 @@
+// The report's plots as vega-lite specs, rendered to inline SVG in Node (vega View with the
+// 'none' renderer needs no canvas and no browser). Pure spec builders + one render function.
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Confusion, CurvePoint } from './metrics.js';
+
+export interface NamedCurve { model: string; points: CurvePoint[] }
+export interface ModelScores { model: string; accuracy: number; precision: number; recall: number; f1: number; rocAuc: number | null }
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const SIZE = { width: 320, height: 280 };
+
+export function confusionMatrixSpec(title: string, c: Confusion): TopLevelSpec {
+  const cells = [
+    { actual: 'buggy (1)', predicted: 'buggy (1)', count: c.tp },
+    { actual: 'buggy (1)', predicted: 'clean (0)', count: c.fn },
+    { actual: 'clean (0)', predicted: 'buggy (1)', count: c.fp },
+    { actual: 'clean (0)', predicted: 'clean (0)', count: c.tn },
+  ];
+  const order = ['buggy (1)', 'clean (0)'];
+  return {
+    $schema: SCHEMA, title, ...SIZE, data: { values: cells },
+    encoding: {
+      x: { field: 'predicted', type: 'nominal', sort: order, title: 'predicted' },
+      y: { field: 'actual', type: 'nominal', sort: order, title: 'actual' },
+    },
+    layer: [
+      { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } } },
+      { mark: { type: 'text', fontSize: 18 }, encoding: { text: { field: 'count', type: 'quantitative' } } },
+    ],
+  };
+}
+
+function curveSpec(title: string, curves: NamedCurve[], x: string, y: string, diagonal: boolean): TopLevelSpec {
+  const values = curves.flatMap((c) => c.points.map((p) => ({ model: c.model, x: p.x, y: p.y })));
+  const line = {
+    mark: { type: 'line' as const, interpolate: 'step-after' as const },
+    data: { values },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' as const, title: x, scale: { domain: [0, 1] } },
+      y: { field: 'y', type: 'quantitative' as const, title: y, scale: { domain: [0, 1] } },
+      color: { field: 'model', type: 'nominal' as const, title: 'model' },
+    },
+  };
+  const chance = {
+    mark: { type: 'line' as const, strokeDash: [4, 4], color: '#999' },
+    data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+    encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const } },
+  };
+  return { $schema: SCHEMA, title, ...SIZE, layer: diagonal ? [line, chance] : [line] } as TopLevelSpec;
+}
+
+export const rocSpec = (curves: NamedCurve[]) => curveSpec('ROC curve', curves, 'false positive rate', 'true positive rate', true);
+export const prSpec = (curves: NamedCurve[]) => curveSpec('Precision-recall curve', curves, 'recall', 'precision', false);
+
+export function metricsBarSpec(models: ModelScores[]): TopLevelSpec {
+  const values = models.flatMap((m) => (['accuracy', 'precision', 'recall', 'f1', 'rocAuc'] as const)
+    .filter((k) => m[k] !== null)
+    .map((k) => ({ model: m.model, metric: k === 'rocAuc' ? 'ROC-AUC' : k, value: m[k] })));
+  return {
+    $schema: SCHEMA, title: 'Detector vs baselines', data: { values },
+    width: { step: 14 }, height: 240,
+    mark: 'bar',
+    encoding: {
+      column: { field: 'metric', type: 'nominal', title: null, sort: ['accuracy', 'precision', 'recall', 'f1', 'ROC-AUC'] },
+      x: { field: 'model', type: 'nominal', axis: null },
+      y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: null },
+      color: { field: 'model', type: 'nominal', title: 'model' },
+      tooltip: [{ field: 'model' }, { field: 'value', format: '.3f' }],
+    },
+  } as TopLevelSpec;
+}
+
+/** Renders a vega-lite spec to a standalone SVG string. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
