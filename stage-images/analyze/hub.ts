@@ -119,7 +119,7 @@ async function filesOf(store: ArtifactStore, o: HubOptions): Promise<HubFile[]> 
   } catch (error) {
     if (!(error instanceof HubError) || error.status === 401 || error.status === 403) throw error;
     o.log.warn({ err: error.message }, `the hub listing failed; trying the conventional parquet layout (${CONVENTIONAL_LAYOUT.map((f) => f.path).join(', ')})`);
-    files = CONVENTIONAL_LAYOUT;
+    return CONVENTIONAL_LAYOUT; // not cached: a guess, not a listing
   }
   if (!files.length) throw new HubError(`${o.name}@${o.revision} has no parquet files named by split (train/validation/test); pick another dataset.revision or use dataset.source uri`);
   await store.write(key, JSON.stringify(files, null, 2));
