@@ -113,6 +113,25 @@ describe("the test kubelet", () => {
     );
   });
 
+  it("runs init containers first and enforces activeDeadlineSeconds", async () => {
+    const core = ns.kc.makeApiClient(CoreV1Api);
+    const body = pod(
+      "init",
+      { command: ["node", "-e", "console.log(require('fs').readFileSync(process.env.SHARED + '/init-ran', 'utf8'))"], env: [{ name: "SHARED", value: "$(HOME)/.." }] },
+      { initContainers: [{ name: "prepare", image: "test/node", command: ["node", "-e", "require('fs').writeFileSync(process.env.HOME + '/../init-ran', 'init done')"] }] },
+    );
+    await core.createNamespacedPod({ namespace: ns.name, body });
+    const p = await waitTerminal(core, ns.name, "init");
+    expect(p.status?.phase).toBe("Succeeded");
+    expect(p.status?.initContainerStatuses?.[0].state?.terminated?.reason).toBe("Completed");
+    expect(await podLogs(ns.name, "init")).toContain("init done");
+
+    await core.createNamespacedPod({ namespace: ns.name, body: pod("slow", { command: ["node", "-e", "setInterval(() => {}, 1000)"] }, { activeDeadlineSeconds: 2 }) });
+    const slow = await waitTerminal(core, ns.name, "slow");
+    expect(slow.status?.phase).toBe("Failed");
+    expect(slow.status?.reason).toBe("DeadlineExceeded");
+  });
+
   it("runs a Pod's process as its ServiceAccount (RBAC enforced)", async () => {
     const core = ns.kc.makeApiClient(CoreV1Api);
     const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
