@@ -5,6 +5,7 @@
 //   const parser = await loadCodeParser();            // once
 //   const result = parser.parse(code, 'c');            // per function, synchronous
 //   // or, for occasional use: await parseFunction(code, 'python')
+//   parser.withTree(code, 'c', (root) => ...);        // the whole tree, freed after the callback
 //
 // Code is only parsed, never compiled or run.
 import { createRequire } from 'node:module';
@@ -45,6 +46,8 @@ export interface ParseOptions {
 
 export interface CodeParser {
   parse(code: string, lang: Lang, options?: ParseOptions): ParseResult;
+  /** Parses and hands the whole tree to `use` (e.g. for mutation operators); the tree is freed afterwards, so don't keep nodes. */
+  withTree<T>(code: string, lang: Lang, use: (root: Node, tree: Tree) => T): T;
 }
 
 const require = createRequire(import.meta.url);
@@ -78,18 +81,20 @@ async function load(): Promise<CodeParser> {
     const language = await Language.load(require.resolve(GRAMMARS[lang]));
     parsers[lang] = new Parser().setLanguage(language);
   }
+  const withTree = <T>(code: string, lang: Lang, use: (root: Node, tree: Tree) => T): T => {
+    const parser = parsers[lang];
+    if (!parser) throw new Error(`no tree-sitter grammar for language '${lang}' (have: ${Object.keys(parsers).join(', ')})`);
+    const tree = parser.parse(code);
+    if (!tree) throw new Error(`tree-sitter returned no tree for a ${lang} function of ${code.length} characters`);
+    try {
+      return use(tree.rootNode, tree);
+    } finally {
+      tree.delete(); // trees live in WASM memory: free each one, or memory grows with every row
+    }
+  };
   return {
-    parse(code, lang, options = {}) {
-      const parser = parsers[lang];
-      if (!parser) throw new Error(`no tree-sitter grammar for language '${lang}' (have: ${Object.keys(parsers).join(', ')})`);
-      const tree = parser.parse(code);
-      if (!tree) throw new Error(`tree-sitter returned no tree for a ${lang} function of ${code.length} characters`);
-      try {
-        return describe(tree, options.maxIssues ?? 5);
-      } finally {
-        tree.delete(); // trees live in WASM memory: free each one, or memory grows with every row
-      }
-    },
+    parse: (code, lang, options = {}) => withTree(code, lang, (_root, tree) => describe(tree, options.maxIssues ?? 5)),
+    withTree,
   };
 }
 
