@@ -5,6 +5,7 @@ import { loadPipelineRunFile } from '../../core/pipeline-run-file.js';
 import { runLocal, defaultLogDir, type LocalRunResult } from '../../operator/local/runner.js';
 import { describeDecision, plainDisplay, terminalDisplay } from '../../operator/local/display.js';
 import { isStageAvailable } from '../../stage-images/registry.js';
+import { stageDir } from '../../core/stage/layout.js';
 
 export interface RunOptions {
   file: string;
@@ -39,20 +40,31 @@ export async function runCommand(opts: RunOptions): Promise<void> {
   if (!result.ok) process.exitCode = 1;
 }
 
+/** The run's end state: Failed when a unit failed, Incomplete when a stage could not run in this build. */
+export function runStatus(result: LocalRunResult): 'Succeeded' | 'Incomplete' | 'Failed' {
+  if (!result.ok) return 'Failed';
+  const notRun = result.stages.filter(({ planned }) => planned.decision.kind === 'unavailable' || planned.decision.kind === 'blocked');
+  return notRun.length ? 'Incomplete' : 'Succeeded';
+}
+
 export function formatSummary(name: string, result: LocalRunResult): string {
-  const lines = [``, `PipelineRun ${name}: ${result.ok ? 'Succeeded' : 'Failed'}`, ``];
+  const status = runStatus(result);
+  const notAvailable = result.stages.filter(({ planned }) => planned.decision.kind === 'unavailable').map(({ planned }) => planned.stage);
+  const lines = [``, `PipelineRun ${name}: ${status}${status === 'Incomplete' ? ` (not available in this build yet: ${notAvailable.join(', ')})` : ''}`, ``];
   for (const { planned, units } of result.stages) {
     if (!units.length) {
-      lines.push(`  ${planned.stage.padEnd(9)} — ${describeDecision(planned)}`);
+      const why = planned.decision.kind === 'run' ? 'not run: an earlier stage failed' : describeDecision(planned);
+      lines.push(`  ${planned.stage.padEnd(9)} — ${why}`);
       continue;
     }
     const failed = units.filter((u) => !u.ok);
     const cached = units.every((u) => u.summary?.status === 'cached');
-    const status = failed.length ? 'FAILED' : cached ? 'up to date' : 'done';
+    const state = failed.length ? 'FAILED' : cached ? 'up to date' : 'done';
     const text = units.length === 1
       ? String(units[0].summary?.headline ?? '')
       : `${units.length - failed.length}/${units.length} batches ok`;
-    lines.push(`  ${planned.stage.padEnd(9)} ${status.padEnd(10)} ${text}`);
+    lines.push(`  ${planned.stage.padEnd(9)} ${state.padEnd(10)} ${text}`);
+    if (!failed.length) lines.push(`  ${''.padEnd(9)} ${''.padEnd(10)} → ${result.artifacts}/${stageDir(planned.stage)}/`);
     for (const f of failed) lines.push(`            ✘ ${f.unit ?? f.stage}: ${String(f.summary?.headline ?? `exit code ${f.exitCode}`)} (log: ${relative(process.cwd(), f.logFile)})`);
   }
   lines.push('', `artifacts: ${result.artifacts}`, '');

@@ -70,6 +70,7 @@ export function terminalDisplay(): RunDisplay {
         active.delete(label);
       }
       plain.unitFinished(label, r);
+      bars.update(); // bars.log() only buffers; render now, or stop() would drop the line
     },
     stop() {
       bars.stop();

@@ -141,7 +141,7 @@ export const analyzeStage: StageDefinition = {
         functions: analysis.total,
         buggyShare: analysis.buggyShare,
         splits: Object.fromEntries(SPLITS.map((s) => [s, analysis.splits[s].count])),
-        malformed: analysis.malformed.byReason,
+        malformedByReason: analysis.malformed.byReason,
         duplicates: { withinSplits: SPLITS.reduce((n, s) => n + analysis.duplicates.withinSplit[s], 0), acrossSplits: analysis.duplicates.acrossSplits },
         tokensP50: analysis.overall.tokens.p50,
       },
