@@ -67,6 +67,17 @@ spec:
     expect(pods.stdout).toContain("Completed");
   });
 
+  it("follows a running container's log with kubectl logs -f until it exits", async () => {
+    const run = kubectl(["run", "-n", ns.name, "talker", "--image=test/node", "--restart=Never", "--command", "--", "node", "-e", "console.log('first'); setTimeout(() => console.log('second'), 1500)"]);
+    expect(run.code, run.stderr).toBe(0);
+    await waitFor(() => kubectl(["get", "pod", "-n", ns.name, "talker", "-o", "jsonpath={.status.phase}"]).stdout === "Running", { what: "talker Running" });
+    const follow = kubectl(["logs", "-f", "-n", ns.name, "talker"]);
+    expect(follow.code, follow.stderr).toBe(0);
+    expect(follow.stdout).toBe("first\nsecond\n");
+    const tail = kubectl(["logs", "-n", ns.name, "talker", "--tail=1"]);
+    expect(tail.stdout).toBe("second\n");
+  });
+
   it("refuses a custom resource with an invalid field, naming the field", async () => {
     const c = kubectl(["apply", "-f", "-"], crd);
     expect(c.code, c.stderr).toBe(0);

@@ -67,6 +67,9 @@ function errCode(err: unknown): number | undefined {
   return typeof err === "object" && err !== null ? (err as { code?: number }).code : undefined;
 }
 
+/** Lifetime of the service-account tokens the kubelet requests (refreshed at 80%). */
+const TOKEN_SECONDS = 3600;
+
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
 
 class ContainerRun {
@@ -125,6 +128,7 @@ export class PodWorker {
   private chain: Promise<void> = Promise.resolve();
   private queued = false;
   private deadlineTimer?: NodeJS.Timeout;
+  private tokenTimer?: NodeJS.Timeout;
   private terminating?: Promise<void>;
   /** Set when the Pod object is gone (no API calls anymore). */
   gone = false;
@@ -188,6 +192,7 @@ export class PodWorker {
     this.ac.abort();
     for (const c of [...this.init, ...this.main]) killTree(c.child, "SIGKILL");
     clearTimeout(this.deadlineTimer);
+    clearInterval(this.tokenTimer);
   }
 
   /** Kubelet shutdown: kill processes without touching the API. */
@@ -195,6 +200,7 @@ export class PodWorker {
     this.gone = true;
     this.ac.abort();
     clearTimeout(this.deadlineTimer);
+    clearInterval(this.tokenTimer);
     await this.killAll(graceMs);
   }
 
@@ -445,6 +451,7 @@ export class PodWorker {
 
   private async finish(phase: "Succeeded" | "Failed", reason?: string, message?: string): Promise<void> {
     clearTimeout(this.deadlineTimer);
+    clearInterval(this.tokenTimer);
     this.phase = phase;
     if (reason) this.podReason = reason;
     if (message) this.podMessage = message;
@@ -509,23 +516,34 @@ export class PodWorker {
     };
     if (this.pod.spec?.automountServiceAccountToken === false) return env;
     const sa = this.pod.spec?.serviceAccountName ?? "default";
+    const saDir = path.join(this.dir, "serviceaccount");
+    const kubeconfig = path.join(this.dir, "kubeconfig");
+    await this.writeToken(sa, saDir, kubeconfig);
+    // Refresh at 80% of the token's life, as the kubelet does.
+    this.tokenTimer = setInterval(() => {
+      if (this.aborted || this.phase === "Succeeded" || this.phase === "Failed") return clearInterval(this.tokenTimer);
+      this.writeToken(sa, saDir, kubeconfig).catch((err) => this.host.log(`pod ${this.ns}/${this.name}: token refresh: ${String(err)}`));
+    }, 0.8 * TOKEN_SECONDS * 1000);
+    this.tokenTimer.unref();
+    return { ...env, KUBECONFIG: kubeconfig, BUGFORGE_SERVICEACCOUNT_DIR: saDir };
+  }
+
+  private async writeToken(sa: string, saDir: string, kubeconfig: string): Promise<void> {
     const tr = await this.host.core.createNamespacedServiceAccountToken({
       name: sa,
       namespace: this.ns,
       body: {
         apiVersion: "authentication.k8s.io/v1",
         kind: "TokenRequest",
-        spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: { apiVersion: "v1", kind: "Pod", name: this.name, uid: this.uid } },
+        spec: { audiences: [], expirationSeconds: TOKEN_SECONDS, boundObjectRef: { apiVersion: "v1", kind: "Pod", name: this.name, uid: this.uid } },
       },
     });
     const token = tr.status?.token;
     if (!token) throw new Error("TokenRequest returned no token");
-    const saDir = path.join(this.dir, "serviceaccount");
     mkdirSync(saDir, { recursive: true });
     writeFileSync(path.join(saDir, "token"), token, { mode: 0o600 });
     writeFileSync(path.join(saDir, "ca.crt"), this.host.caData);
     writeFileSync(path.join(saDir, "namespace"), this.ns);
-    const kubeconfig = path.join(this.dir, "kubeconfig");
     writeFileSync(
       kubeconfig,
       [
@@ -551,7 +569,6 @@ export class PodWorker {
       ].join("\n"),
       { mode: 0o600 },
     );
-    return { ...env, KUBECONFIG: kubeconfig, BUGFORGE_SERVICEACCOUNT_DIR: saDir };
   }
 }
 
