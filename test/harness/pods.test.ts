@@ -26,7 +26,7 @@ describe("the test kubelet", () => {
     const core = ns.kc.makeApiClient(CoreV1Api);
     await core.createNamespacedSecret({ namespace: ns.name, body: { metadata: { name: "creds" }, stringData: { password: "s3cr3t" } } });
     await core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: "cfg" }, data: { mode: "fast" } } });
-    const script = "require('fs').writeFileSync(process.env.BUGFORGE_TERMINATION_LOG, [process.env.PASSWORD, process.env.MODE, process.env.POD_NAME, process.env.POD_NS, process.env.GREETING].join(','))";
+    const script = "require('fs').writeFileSync(process.env.BUGFORGE_TERMINATION_LOG, [process.env.PASSWORD, process.env.MODE, process.env.POD_NAME, process.env.POD_NS, process.env.GREETING, require('os').tmpdir().endsWith('/volumes/tmp')].join(','))";
     await core.createNamespacedPod({
       namespace: ns.name,
       body: pod("env", {
@@ -38,7 +38,8 @@ describe("the test kubelet", () => {
           { name: "POD_NS", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
           { name: "GREETING", value: "hi-$(MODE)" },
         ],
-      }),
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      }, { volumes: [{ name: "tmp", emptyDir: {} }] }),
     });
     const p = await waitTerminal(core, ns.name, "env");
     expect(p.status?.phase).toBe("Succeeded");
@@ -47,7 +48,7 @@ describe("the test kubelet", () => {
     const t = p.status?.containerStatuses?.[0].state?.terminated;
     expect(t?.exitCode).toBe(0);
     expect(t?.reason).toBe("Completed");
-    expect(t?.message).toBe(`s3cr3t,fast,env,${ns.name},hi-fast`);
+    expect(t?.message).toBe(`s3cr3t,fast,env,${ns.name},hi-fast,true`);
   });
 
   it("reports a failed container's exit code and termination message (and FallbackToLogsOnError)", async () => {

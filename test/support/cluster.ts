@@ -39,14 +39,17 @@ export const defaultNodeName = "bugforge-node-1";
 /**
  * Images the default kubelet knows:
  * - test/node: the node binary running these tests (`command: ["node", "-e", ...]`).
- * - ghcr.io/bugforge/bugforge (any tag): this checkout's CLI, `node --import tsx cli/main.ts`;
- *   `command: ["bugforge", ...]` maps the word "bugforge" to the same.
+ * - ghcr.io/bugforge/bugforge and ghcr.io/bugforge/bugforge-gpu (any tag): this checkout's
+ *   CLI, `node --import tsx cli/main.ts`; `command: ["bugforge", ...]` maps the word
+ *   "bugforge" to the same.
  */
 export function defaultImages(root = repoRoot): ImageTable {
   const tsx = pathToFileURL(path.join(root, "node_modules/tsx/dist/loader.mjs")).href;
+  const cli = { entrypoint: [process.execPath, "--import", tsx, path.join(root, "cli/main.ts")], aliases: ["bugforge"] };
   return {
     "test/node": { entrypoint: [process.execPath] },
-    "ghcr.io/bugforge/bugforge": { entrypoint: [process.execPath, "--import", tsx, path.join(root, "cli/main.ts")], aliases: ["bugforge"] },
+    "ghcr.io/bugforge/bugforge": cli,
+    "ghcr.io/bugforge/bugforge-gpu": cli,
   };
 }
 

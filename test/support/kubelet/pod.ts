@@ -18,6 +18,12 @@
  * is the env var KUBECONFIG; the token, ca.crt and namespace files are also in the
  * folder named by BUGFORGE_SERVICEACCOUNT_DIR. KUBERNETES_SERVICE_HOST/PORT point at
  * the API server.
+ *
+ * Process environment: only the kubelet's base env (PATH, LANG, TMPDIR by default;
+ * never the test runner's KUBECONFIG), HOME = the container's private folder,
+ * HOSTNAME = the Pod name, the image's env, the variables above, then the
+ * container's envFrom/env. An emptyDir mounted at /tmp becomes TMPDIR (a per-Pod
+ * folder); other volumes, securityContext and resource limits are not enforced.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -377,6 +383,7 @@ export class PodWorker {
       try {
         const base = {
           ...this.host.baseEnv,
+          ...this.tmpdirEnv(c),
           HOME: c.dir,
           HOSTNAME: this.name,
           ...(resolved.spec.env ?? {}),
@@ -447,6 +454,16 @@ export class PodWorker {
     this.updateReadiness();
     await this.push();
     return code;
+  }
+
+  /** An emptyDir mounted at /tmp becomes the process's TMPDIR (a per-Pod folder); other volumes are not mapped. */
+  private tmpdirEnv(c: ContainerRun): Record<string, string> {
+    const mount = (c.spec.volumeMounts ?? []).find((m) => m.mountPath === "/tmp" || m.mountPath === "/tmp/");
+    const vol = mount && (this.pod.spec?.volumes ?? []).find((v) => v.name === mount.name);
+    if (!vol?.emptyDir) return {};
+    const dir = path.join(this.dir, "volumes", vol.name);
+    mkdirSync(dir, { recursive: true });
+    return { TMPDIR: dir };
   }
 
   private async finish(phase: "Succeeded" | "Failed", reason?: string, message?: string): Promise<void> {
