@@ -15,6 +15,21 @@ export const EVENT_SOURCE = 'bugforge-operator';
 export const httpCode = (error: unknown): number | undefined =>
   typeof error === 'object' && error !== null ? ((error as { code?: number }).code ?? (error as { statusCode?: number }).statusCode) : undefined;
 
+/** One line for an API error: "HTTP 429 TooManyRequests: storage is (re)initializing", not the whole response dump. */
+export function describeApiError(error: unknown): string {
+  const code = httpCode(error);
+  const body = (error as { body?: unknown })?.body;
+  if (code !== undefined && typeof body === 'string') {
+    try {
+      const status = JSON.parse(body) as { reason?: string; message?: string };
+      return `HTTP ${code}${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? body.slice(0, 300)}`;
+    } catch {
+      return `HTTP ${code}: ${body.slice(0, 300)}`;
+    }
+  }
+  return ((error as Error)?.message ?? String(error)).split('\n')[0];
+}
+
 export interface Clients { batch: BatchV1Api; core: CoreV1Api; custom: CustomObjectsApi }
 
 export const makeClients = (kc: KubeConfig): Clients => ({
@@ -31,7 +46,7 @@ export async function createJobs(batch: BatchV1Api, namespace: string, jobs: V1J
     try {
       created.push(await batch.createNamespacedJob({ namespace, body: job }));
     } catch (error) {
-      if (httpCode(error) !== 409) throw new Error(`creating Job ${namespace}/${job.metadata?.name}: ${(error as Error).message}`);
+      if (httpCode(error) !== 409) throw new Error(`creating Job ${namespace}/${job.metadata?.name}: ${describeApiError(error)}`);
       existed.push(job.metadata?.name ?? '');
     }
   }
@@ -55,7 +70,7 @@ export async function patchRunStatus(custom: CustomObjectsApi, run: PipelineRun,
     }, mergePatch) as PipelineRun;
   } catch (error) {
     if (httpCode(error) === 404) return undefined;
-    throw new Error(`writing status of PipelineRun ${run.metadata.namespace}/${run.metadata.name}: ${(error as Error).message}`);
+    throw new Error(`writing status of PipelineRun ${run.metadata.namespace}/${run.metadata.name}: ${describeApiError(error)}`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { RunPhase } from '../../api/v1alpha1/status.js';
-import { createJobs, makeClients, patchRunStatus, recordEvents, type Clients } from './apply.js';
+import { createJobs, describeApiError, makeClients, patchRunStatus, recordEvents, type Clients } from './apply.js';
 import type { ReconcileConfig } from './config.js';
 import { clusterInformers, type ClusterInformers } from './informers.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -104,7 +104,7 @@ export class Controller {
         const delay = this.running ? this.queue.addRateLimited(key) : 0;
         this.options.metrics.reconciles.inc({ result: 'error' });
         this.options.metrics.errors.inc({ where: 'reconcile' });
-        this.options.log.warn({ err: error, run: key, retryInMs: delay }, `reconcile ${key} failed: ${(error as Error).message}; retrying in ${delay} ms`);
+        this.options.log.warn({ run: key, retryInMs: delay }, `reconcile ${key} failed: ${describeApiError(error)}; retrying in ${delay} ms`);
       } finally {
         end();
         this.queue.done(key);

@@ -7,6 +7,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type PipelineRun } from '../../api/v1alpha1/resource.js';
+import { describeApiError } from './apply.js';
 import { MANAGED_SELECTOR } from './names.js';
 
 export type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
@@ -40,7 +41,7 @@ function restarting<T extends KubernetesObject>(what: string, cache: Cache<T>, l
     if (stopped) return;
     hooks.onError?.(what, error);
     const delay = Math.min(1000 * 2 ** failures++, maxBackoffMs);
-    log.warn({ err: error, informer: what, retryInMs: delay }, `${what} watch stopped: ${(error as Error)?.message ?? String(error)}; restarting in ${delay} ms`);
+    log.warn({ informer: what, retryInMs: delay }, `${what} watch stopped: ${describeApiError(error)}; restarting in ${delay} ms`);
     clearTimeout(timer);
     timer = setTimeout(() => { void begin().catch((e: unknown) => log.error({ err: e }, `${what} restart failed`)); }, delay);
     timer.unref?.();

@@ -5,7 +5,7 @@
 // clock, so clock skew between replicas does not matter.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { httpCode } from './apply.js';
+import { describeApiError, httpCode } from './apply.js';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -23,8 +23,9 @@ export interface LeaderElectionOptions {
 /** MicroTime as the API server parses it: RFC 3339 with exactly six fractional digits. */
 const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date;
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  const wake = () => { clearTimeout(timer); signal.removeEventListener('abort', wake); resolve(); };
+  const timer = setTimeout(wake, ms);
+  signal.addEventListener('abort', wake, { once: true });
 });
 
 export class LeaderElector {
@@ -71,7 +72,7 @@ export class LeaderElector {
         held = await this.tryAcquireOrRenew(new Date());
       } catch (error) {
         this.options.onError?.(error);
-        log.warn({ err: error }, `leader election: Lease ${namespace}/${name}: ${(error as Error).message}`);
+        log.warn(`leader election: Lease ${namespace}/${name}: ${describeApiError(error)}`);
       }
       if (this.abort.signal.aborted) break;
       if (held) {
