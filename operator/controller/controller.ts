@@ -95,11 +95,13 @@ export class Controller {
       const key = await this.queue.get();
       if (key === undefined) return;
       const end = this.options.metrics.reconcileSeconds.startTimer();
+      const started = performance.now();
       try {
         const requeueAfterMs = await this.reconcileKey(key);
         this.queue.forget(key);
         if (requeueAfterMs !== undefined) this.queue.addAfter(key, requeueAfterMs);
         this.options.metrics.reconciles.inc({ result: 'success' });
+        this.options.log.debug({ run: key, ms: performance.now() - started }, 'reconciled');
       } catch (error) {
         const delay = this.running ? this.queue.addRateLimited(key) : 0;
         this.options.metrics.reconciles.inc({ result: 'error' });

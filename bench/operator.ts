@@ -1,0 +1,118 @@
+// Benchmark of the operator against the test control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler from test/controlplane; no kubelet, so stage Pods stay
+// Pending and nothing but the operator's own work is measured):
+//   - create-to-first-Job latency: PipelineRun created → its analyze Job seen on a watch, runs one at a time;
+//   - reconcile latency p50/p99: from the operator's own debug log (one line per reconcile, API calls included);
+//   - operator RSS with N concurrent PipelineRuns (default 100): the operator runs as its own process.
+//
+//   npx tsx bench/operator.ts [--runs 100] [--samples 20]
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import pLimit from 'p-limit';
+import { GROUP, PLURAL, VERSION, type PipelineRun } from '../api/v1alpha1/resource.js';
+import { buildControlPlane, startControlPlane } from '../test/support/controlplane.js';
+import { mib } from './memory.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const opts = new Command('bench/operator.ts')
+  .option('--runs <n>', 'concurrent PipelineRuns for the memory figure', (v) => Number(v), 100)
+  .option('--samples <n>', 'runs created one at a time for the latency figure', (v) => Number(v), 20)
+  .parse().opts<{ runs: number; samples: number }>();
+
+const NS = 'bench';
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+};
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const status = (pid: number) => {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+};
+
+process.stderr.write('starting the test control plane…\n');
+buildControlPlane({ quiet: true });
+const cp = await startControlPlane({});
+const cleanups: (() => Promise<void> | void)[] = [() => cp.stop()];
+try {
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfigPath);
+  const env = { ...process.env, KUBECONFIG: cp.kubeconfigPath };
+  const applied = spawnSync('kubectl', ['apply', '--server-side', '-f', path.join(root, 'crds/bugforge.dev_pipelineruns.yaml')], { env, encoding: 'utf8' });
+  if (applied.status !== 0) throw new Error(`kubectl apply of the CRD failed: ${applied.stderr}`);
+  spawnSync('kubectl', ['wait', '--for=condition=Established', `crd/${PLURAL}.${GROUP}`, '--timeout=60s'], { env });
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
+
+  // The operator, as a process of its own (its RSS is the figure).
+  const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'cli/main.ts'), 'operator', '--namespace', NS, '--metrics-port', '0', '--health-port', '0', '--default-storage-bucket', 'bench'], {
+    env: { ...env, BUGFORGE_LOG_LEVEL: 'debug', BUGFORGE_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  cleanups.unshift(() => { child.kill('SIGTERM'); });
+  const reconcileMs: number[] = [];
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => { started = resolve; });
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    try {
+      const entry = JSON.parse(line) as { msg?: string; ms?: number; level?: number };
+      if (entry.msg === 'reconciled' && typeof entry.ms === 'number') reconcileMs.push(entry.ms);
+      if (entry.msg === 'controller started') started();
+      if ((entry.level ?? 0) >= 50) process.stderr.write(`operator: ${line}\n`);
+    } catch { /* not a log line */ }
+  });
+  await ready;
+  const idle = status(child.pid!);
+
+  // Watch Jobs: when each run's first Job shows up.
+  const firstJobAt = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  const watch = await new Watch(kc).watch(`/apis/batch/v1/namespaces/${NS}/jobs`, {}, (type, job: { metadata?: { name?: string; annotations?: Record<string, string> } }) => {
+    const run = job.metadata?.annotations?.['bugforge.dev/run-name'];
+    if (type === 'ADDED' && run && !firstJobAt.has(run)) {
+      firstJobAt.set(run, performance.now());
+      waiters.get(run)?.();
+    }
+  }, () => {});
+  cleanups.unshift(() => watch.abort());
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const spec = { storage: { bucket: 'bench', endpoint: 'http://minio.invalid:9000' }, dataset: { source: 'demo' }, training: { features: 'tfidf' } };
+  const create = async (name: string) => {
+    const seen = new Promise<void>((resolve) => waiters.set(name, resolve));
+    const t0 = performance.now();
+    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: NS, body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'PipelineRun', metadata: { name }, spec } });
+    await seen;
+    return firstJobAt.get(name)! - t0;
+  };
+
+  process.stderr.write(`create → first Job, ${opts.samples} runs one at a time…\n`);
+  const latencies: number[] = [];
+  for (let i = 0; i < opts.samples; i++) latencies.push(await create(`latency-${i}`));
+
+  process.stderr.write(`${opts.runs} runs at once…\n`);
+  const t0 = performance.now();
+  const limit = pLimit(16);
+  await Promise.all(Array.from({ length: opts.runs }, (_, i) => limit(() => create(`load-${i}`))));
+  const allJobsMs = performance.now() - t0;
+  // Let the status writes, Pod events and one resync settle, then read the memory.
+  const running = async () => ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: NS })) as { items: PipelineRun[] }).items.filter((r) => r.status?.phase === 'Running').length;
+  for (let i = 0; i < 120 && (await running()) < opts.runs + opts.samples; i++) await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 8000));
+  const loaded = status(child.pid!);
+
+  const lines = [
+    `operator bench (${cp.binaries['kube-apiserver'].includes('controlplane') ? 'test control plane' : 'envtest'}, node ${process.version}, ${process.platform}/${process.arch})`,
+    `create → first Job (${latencies.length} runs one at a time): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))}`,
+    `${opts.runs} runs created at once: all first Jobs in ${ms(allJobsMs)} (${(opts.runs / (allJobsMs / 1000)).toFixed(1)} runs/s)`,
+    `reconcile latency (${reconcileMs.length} reconciles, API calls included): p50 ${ms(percentile(reconcileMs, 50))}, p99 ${ms(percentile(reconcileMs, 99))}, max ${ms(Math.max(...reconcileMs))}`,
+    `operator RSS: idle ${mib(idle.rss)}; with ${opts.runs + opts.samples} PipelineRuns (+ their Jobs and Pods in cache) ${mib(loaded.rss)}, peak ${mib(loaded.peak)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => {});
+}
