@@ -212,11 +212,13 @@ interface Proc {
 }
 
 const live = new Set<ChildProcess>();
+const liveDirs = new Set<string>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Last resort when the test process dies without calling stop().
+  // Last resort when the test process exits without calling stop() (the
+  // components' parent watchdog covers a SIGKILLed test process).
   process.on("exit", () => {
     for (const c of live) {
       try {
@@ -225,6 +227,7 @@ function installExitHook(): void {
         /* gone */
       }
     }
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
   });
 }
 
@@ -305,6 +308,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const tls = { ca: readFileSync(ca.crt, "utf8"), cert: readFileSync(admin.crt, "utf8"), key: readFileSync(admin.key, "utf8") };
 
   installExitHook();
+  const keep = opts.keepWorkDir ?? !!process.env.KEEP_CONTROLPLANE_DIR;
+  if (!keep) liveDirs.add(workDir);
   const procs: Proc[] = [];
   const extra = opts.extraArgs ?? {};
   const launch = (name: ComponentName, args: string[]): Proc => {
@@ -350,7 +355,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         }),
       );
     }
-    if (!(opts.keepWorkDir ?? !!process.env.KEEP_CONTROLPLANE_DIR)) rmSync(workDir, { recursive: true, force: true });
+    liveDirs.delete(workDir);
+    if (!keep) rmSync(workDir, { recursive: true, force: true });
   };
 
   const failed = (what: string): Error => {
