@@ -5,7 +5,7 @@ import type { StageDefinition } from '../core/stage/definition.js';
 
 const loaders: Partial<Record<StageName, () => Promise<StageDefinition>>> = {
   analyze: () => import('./analyze/index.js').then((m) => m.analyzeStage),
-  // generate: () => import('./generate/index.js').then((m) => m.generateStage),
+  generate: () => import('./generate/index.js').then((m) => m.generateStage),
   filter: () => import('./filter/index.js').then((m) => m.filterStage),
   merge: () => import('./merge/index.js').then((m) => m.mergeStage),
   train: () => import('./train/index.js').then((m) => m.trainStage),

@@ -90,7 +90,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     const behaviour = options.script?.(request) ?? defaultAnswer(request);
     if (behaviour.kind === 'hang') return; // close() destroys the socket
     await wait((options.latencyMs ?? 0) + (behaviour.delayMs ?? 0));
-    if (res.destroyed || req.destroyed) return;
+    if (res.destroyed || !res.socket || res.socket.destroyed) return; // the client gave up (timeout)
     if (behaviour.kind === 'raw') {
       res.writeHead(behaviour.status ?? 200, { 'content-type': 'application/json' }).end(behaviour.body);
     } else if (behaviour.kind === 'error') {
