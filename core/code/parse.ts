@@ -37,11 +37,15 @@ export interface ParseResult {
   otherTopLevel: string[];
   /** The root node type (translation_unit / module). */
   rootType: string;
+  /** With `structure: true`: the tree's shape as an S-expression of node types (no text, no layout, no comments). */
+  structure?: string;
 }
 
 export interface ParseOptions {
   /** Issues listed in `errors` (the count is always complete). Default 5. */
   maxIssues?: number;
+  /** Also return the tree's shape (e.g. Python block structure, which tokens alone don't show). */
+  structure?: boolean;
 }
 
 export interface CodeParser {
@@ -57,6 +61,7 @@ const GRAMMARS: Record<Lang, string> = {
 };
 const FUNCTION_TYPES = new Set(['function_definition']);
 const COMMENT_TYPES = new Set(['comment']);
+const COMMENT_NODE = / ?\(comment\)/g;
 
 let loading: Promise<CodeParser> | undefined;
 
@@ -93,7 +98,10 @@ async function load(): Promise<CodeParser> {
     }
   };
   return {
-    parse: (code, lang, options = {}) => withTree(code, lang, (_root, tree) => describe(tree, options.maxIssues ?? 5)),
+    parse: (code, lang, options = {}) => withTree(code, lang, (root, tree) => ({
+      ...describe(tree, options.maxIssues ?? 5),
+      ...(options.structure ? { structure: root.toString().replace(COMMENT_NODE, '') } : {}),
+    })),
     withTree,
   };
 }

@@ -1,6 +1,8 @@
 // The filter's decision for each synthetic sample, in a fixed order of checks (the first that
-// fails is the reason). Pure apart from the indexes it keeps: hashes of the real functions
-// (never their code), hashes of the kept samples, and the near-duplicate index.
+// fails is the reason). "Same code" (origin, duplicates) compares code tokens, so whitespace and
+// comments don't count; for Python also the tree's block structure, so a re-indented line does.
+// Pure apart from the indexes it keeps: hashes of the real functions (never their code), hashes
+// of the kept samples, and the near-duplicate index.
 import type { FilteringSpec } from '../../api/v1alpha1/spec.js';
 import type { BugRecord, SetAside } from '../../core/records/record.js';
 import { codeTokens, countLines } from '../../core/records/code-tokens.js';
@@ -56,11 +58,11 @@ export class SyntheticJudge {
   /** Indexes one real function: its normalised-code hash and how many syntax issues the grammar finds in it. */
   addReal(record: BugRecord): void {
     const id = hash52(record.id);
-    const code = hash52(codeTokens(record.func, record.lang).join(' '));
+    const parsed = this.parser.parse(record.func, record.lang, { maxIssues: 0, structure: record.lang === 'python' });
+    const code = codeHash(codeTokens(record.func, record.lang), parsed.structure);
     this.realCode.set(id, code);
     this.seenCode.set(code, SEEN_REAL);
-    const issues = this.parser.parse(record.func, record.lang, { maxIssues: 0 }).errorCount;
-    if (issues > 0) this.realSyntaxIssues.set(id, issues);
+    if (parsed.errorCount > 0) this.realSyntaxIssues.set(id, parsed.errorCount);
     this.realCount++;
   }
 
@@ -83,7 +85,7 @@ export class SyntheticJudge {
     const tokens = codeTokens(record.func, record.lang);
     if (tokens.length > config.maxTokens) return reject('too-long', `${tokens.length} tokens, filtering.maxTokens is ${config.maxTokens}`);
 
-    const parsed = this.parser.parse(record.func, record.lang);
+    const parsed = this.parser.parse(record.func, record.lang, { structure: record.lang === 'python' });
     const originIssues = this.realSyntaxIssues.get(originKey) ?? 0;
     if (parsed.errorCount > originIssues) {
       const baseline = originIssues > 0 ? ` (its origin has ${originIssues}, which are tolerated)` : '';
@@ -95,7 +97,7 @@ export class SyntheticJudge {
       return reject('not-single-function', `${parsed.topLevelFunctionCount} top-level function definition${parsed.topLevelFunctionCount === 1 ? '' : 's'}${others}; expected exactly one function`);
     }
 
-    const code = hash52(tokens.join(' '));
+    const code = codeHash(tokens, parsed.structure);
     if (code === originCode) return reject('same-as-origin', `same code as its origin ${record.origin_id} once whitespace and comments are normalised`);
     const seen = this.seenCode.get(code);
     if (seen !== undefined) return reject('exact-duplicate', `same normalised code as ${seen === SEEN_REAL ? 'a real function of the data set' : 'an earlier kept synthetic sample'}`);
@@ -110,6 +112,13 @@ export class SyntheticJudge {
     return { kept: record };
   }
 }
+
+/**
+ * The hash that "same code" means: the code tokens (comments and layout dropped) and, for Python,
+ * the syntax tree's shape, because there indentation is block structure that tokens don't show.
+ */
+const codeHash = (tokens: readonly string[], structure: string | undefined): number =>
+  hash52(structure === undefined ? tokens.join(' ') : `${tokens.join(' ')}\u0000${structure}`);
 
 const describeIssue = (issue: ParseIssue): string =>
   `line ${issue.line}:${issue.column} ${issue.kind === 'missing' ? `missing '${issue.text}'` : `unexpected '${issue.text}'`}`;

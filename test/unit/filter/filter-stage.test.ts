@@ -34,6 +34,7 @@ describe('filter stage', () => {
     const chunked = byName('chunked');
     const retry = byName('retry_request');
     const lookup = byName('lookup_codec');
+    const intervals = byName('merge_intervals');
 
     const offByOne = replaceOnce(ring.func, 'i < len', 'i <= len');
     const batch0: unknown[] = [
@@ -56,10 +57,13 @@ describe('filter stage', () => {
       { ...synthetic(ring, 'syn-no-origin', offByOne), origin_id: undefined },
       synthetic(ring, 'syn-bad-label', offByOne, { label: 2 as 0 }),
       synthetic({ ...ring, id: 'real-not-there' }, 'syn-unknown-origin', offByOne),
+      // Python: indentation is block structure; the same tokens re-indented into the loop are a different function
+      synthetic(intervals, 'syn-python-reindented-bug', replaceOnce(intervals.func, '    return merged', '        return merged')),
+      synthetic(intervals, 'syn-python-layout-only', intervals.func.replace(/^( +)/gm, (lead) => ' '.repeat(lead.length / 2)).replace('merged = []', 'merged = []  # result')),
     ];
     const reasons: Record<string, string> = {
       'syn-ring-parse-error': 'parse-error', 'syn-two-functions': 'not-single-function', 'syn-python-import': 'not-single-function',
-      'syn-too-short-lines': 'too-short', 'syn-too-short-chars': 'too-short', 'syn-too-long': 'too-long', 'syn-same-as-origin': 'same-as-origin',
+      'syn-too-short-lines': 'too-short', 'syn-too-short-chars': 'too-short', 'syn-too-long': 'too-long', 'syn-same-as-origin': 'same-as-origin', 'syn-python-layout-only': 'same-as-origin',
       'syn-ring-exact-duplicate': 'exact-duplicate', 'syn-equals-other-real': 'exact-duplicate', 'syn-ring-near-duplicate': 'near-duplicate',
       'syn-no-origin': 'malformed', 'syn-bad-label': 'malformed', 'syn-unknown-origin': 'unknown-origin',
     };
@@ -80,7 +84,7 @@ describe('filter stage', () => {
   afterAll(() => t.cleanup());
 
   it('keeps the good samples, in batch and row order', () => {
-    expect(kept.map((r) => r.id)).toEqual(['syn-ring-off-by-one', 'syn-python-kept', 'syn-python-decorated-kept', 'syn-macro-kept']);
+    expect(kept.map((r) => r.id)).toEqual(['syn-ring-off-by-one', 'syn-python-kept', 'syn-python-decorated-kept', 'syn-macro-kept', 'syn-python-reindented-bug']);
   });
 
   it('rejects each bad sample with its reason, a detail and the record itself', () => {
@@ -107,23 +111,23 @@ describe('filter stage', () => {
   });
 
   it('counts kept and rejected by reason and by bug type in filter_report.json', () => {
-    expect(report.input).toBe(17);
-    expect(report.kept).toBe(4);
-    expect(report.rejected).toBe(13);
+    expect(report.input).toBe(19);
+    expect(report.kept).toBe(5);
+    expect(report.rejected).toBe(14);
     expect(report.rejectedByReason).toEqual({
       'malformed': 2, 'unknown-origin': 1, 'too-short': 2, 'too-long': 1, 'parse-error': 1, 'not-single-function': 2,
-      'same-as-origin': 1, 'exact-duplicate': 2, 'near-duplicate': 1,
+      'same-as-origin': 2, 'exact-duplicate': 2, 'near-duplicate': 1,
     });
     expect(report.byBugType['removed-null-check']).toEqual({ kept: 1, rejected: 1, byReason: { 'too-short': 1 } });
-    expect(report.inputByUnit).toEqual({ 'batch-0000': 8, 'batch-0001': 9 });
+    expect(report.inputByUnit).toEqual({ 'batch-0000': 8, 'batch-0001': 11 });
     expect(report.realFunctionsIndexed).toBe(11);
   });
 
   it('publishes a headline and counts in the manifest', async () => {
     const result = await runStage(t, filterStage); // same inputs: cached
     expect(result.status).toBe('cached');
-    expect(result.manifest.headline).toBe('4 kept of 17 (13 rejected: 2 exact-duplicate, 2 malformed, 2 not-single-function, 2 too-short, 1 near-duplicate, 1 parse-error, 1 same-as-origin, 1 too-long, 1 unknown-origin)');
-    expect(result.manifest.counts).toEqual({ input: 17, kept: 4, rejected: 13 });
+    expect(result.manifest.headline).toBe('5 kept of 19 (14 rejected: 2 exact-duplicate, 2 malformed, 2 not-single-function, 2 same-as-origin, 2 too-short, 1 near-duplicate, 1 parse-error, 1 too-long, 1 unknown-origin)');
+    expect(result.manifest.counts).toEqual({ input: 19, kept: 5, rejected: 14 });
   });
 
   it('writes byte-identical outputs when run again', async () => {

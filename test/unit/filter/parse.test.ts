@@ -40,3 +40,13 @@ describe('parseFunction (tree-sitter)', () => {
     expect(() => parser.parse('x', 'rust' as 'c')).toThrow(/no tree-sitter grammar for language 'rust'/);
   });
 });
+
+describe('structure', () => {
+  it('shows Python block structure and ignores layout and comments', async () => {
+    const shape = async (code: string) => (await parseFunction(code, 'python', { structure: true })).structure;
+    const base = 'def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n';
+    expect(await shape('def f(xs):\n  total = 0  # start\n  for x in xs:\n    total += x\n  return total\n')).toBe(await shape(base));
+    expect(await shape('def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n        return total\n')).not.toBe(await shape(base));
+    expect((await parseFunction(base, 'python')).structure).toBeUndefined();
+  });
+});
