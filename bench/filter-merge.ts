@@ -31,7 +31,8 @@ const log = pino({ level: 'warn' }, pino.destination(2));
 interface Sizes { real: number; synthetic: number; batches: number }
 const sizesFor = (rows: number, share: number, batches: number): Sizes => {
   const synthetic = Math.round(rows * share);
-  return { real: rows - synthetic, synthetic, batches };
+  // generation.samplesPerBatch is at most 100,000: more batches when needed
+  return { real: rows - synthetic, synthetic, batches: Math.max(batches, Math.ceil(synthetic / 100_000)) };
 };
 const specFor = (s: Sizes): PipelineRunSpec =>
   validateSpec({ generation: { batches: s.batches, samplesPerBatch: Math.max(1, Math.ceil(s.synthetic / s.batches)) } });
