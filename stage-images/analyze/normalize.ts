@@ -29,7 +29,7 @@ export interface RowContext {
   fallbackIdx: number;
 }
 
-export type RowResult = { ok: true; record: BugRecord } | { ok: false; reason: MalformedReason; setAside: SetAside };
+export type RowResult = { ok: true; record: BugRecord; idx: number } | { ok: false; reason: MalformedReason; setAside: SetAside };
 
 const LANGS: readonly Lang[] = ['c', 'python'];
 
@@ -97,12 +97,13 @@ export function normalizeRow(row: unknown, ctx: RowContext): RowResult {
     ...(commit ? { commit_id: commit } : {}),
     split: ctx.split,
   };
-  return { ok: true, record };
+  return { ok: true, record, idx };
 }
 
 /** Normalises the rows of a whole data set: numbers rows without an idx, and sets aside repeated ids. */
 export class RowNormalizer {
-  private readonly seenIds = new Set<string>();
+  /** idx numbers seen per split (numbers, not id strings: a small entry per row) */
+  private readonly seenIdx = new Map<SplitName, Set<number>>();
   private readonly rowsInSplit = new Map<SplitName, number>();
 
   normalize(row: unknown, ctx: Omit<RowContext, 'fallbackIdx'>): RowResult {
@@ -110,10 +111,12 @@ export class RowNormalizer {
     this.rowsInSplit.set(ctx.split, position + 1);
     const result = normalizeRow(row, { ...ctx, fallbackIdx: position });
     if (!result.ok) return result;
-    if (this.seenIds.has(result.record.id)) {
+    const seen = this.seenIdx.get(ctx.split) ?? new Set<number>();
+    this.seenIdx.set(ctx.split, seen);
+    if (seen.has(result.idx)) {
       return { ok: false, reason: 'duplicate-id', setAside: { reason: 'duplicate-id', detail: `${result.record.id} appeared earlier in ${ctx.split}`, where: ctx.where, record: row } };
     }
-    this.seenIds.add(result.record.id);
+    seen.add(result.idx);
     return result;
   }
 }

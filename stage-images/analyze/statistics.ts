@@ -1,7 +1,8 @@
 // Streaming statistics over the records of a data set, one record at a time (pure; no IO).
-// Memory: a fixed-size sample per length metric, counters per project, and one short hash per
-// distinct function (for exact duplicates) — not the records themselves.
-import { countCodeTokens, countLines, normalizedCodeHash } from '../../core/records/code-tokens.js';
+// Memory: a fixed-size sample per length metric, counters per project, and one 52-bit fingerprint
+// (a Map entry of two numbers) per distinct function for exact duplicates — not the records.
+import { createHash } from 'node:crypto';
+import { codeTokens, countLines } from '../../core/records/code-tokens.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
 
 /** Percentiles are exact while a metric has seen at most this many values; beyond, they come from a uniform sample of this size. */
@@ -121,8 +122,8 @@ export class DatasetStatistics {
   private readonly overall: LengthStats;
   private readonly overallLangs = new Map<string, number>();
   private readonly projects = new Map<string, GroupCounts>();
-  /** normalised-code hash → bit set of the splits and labels it occurs in */
-  private readonly functions = new Map<string, number>();
+  /** fingerprint of the normalised code → bit set of the splits and labels it occurs in */
+  private readonly functions = new Map<number, number>();
   private readonly malformed = new Map<string, number>();
 
   constructor(private readonly sampleSize = DEFAULT_SAMPLE_SIZE) {
@@ -136,7 +137,8 @@ export class DatasetStatistics {
     s.counts.buggy += record.label;
     increment(s.langs, record.lang);
     increment(this.overallLangs, record.lang);
-    const lengths = { chars: record.func.length, lines: countLines(record.func), tokens: countCodeTokens(record.func, record.lang) };
+    const tokens = codeTokens(record.func, record.lang);
+    const lengths = { chars: record.func.length, lines: countLines(record.func), tokens: tokens.length };
     for (const metric of ['chars', 'lines', 'tokens'] as const) {
       s.lengths[metric].add(lengths[metric]);
       this.overall[metric].add(lengths[metric]);
@@ -146,10 +148,10 @@ export class DatasetStatistics {
     p.count++;
     p.buggy += record.label;
     this.projects.set(project, p);
-    const hash = normalizedCodeHash(record.func, record.lang);
-    const bits = this.functions.get(hash) ?? 0;
+    const key = fingerprint(tokens);
+    const bits = this.functions.get(key) ?? 0;
     if (!(bits & SPLIT_BIT[record.split])) s.distinct++;
-    this.functions.set(hash, bits | SPLIT_BIT[record.split] | LABEL_BIT[record.label]);
+    this.functions.set(key, bits | SPLIT_BIT[record.split] | LABEL_BIT[record.label]);
   }
 
   addMalformed(reason: string): void {
@@ -199,7 +201,7 @@ export class DatasetStatistics {
       overall: { chars: this.overall.chars.summary(), lines: this.overall.lines.summary(), tokens: this.overall.tokens.summary(), langs: Object.fromEntries(this.overallLangs) },
       projects,
       duplicates: {
-        method: 'exact duplicates: sha256 of the code tokens (comments and whitespace removed)',
+        method: 'exact duplicates: 52-bit sha256 fingerprint of the code tokens (comments and whitespace removed)',
         distinctFunctions: this.functions.size,
         withinSplit,
         acrossSplits: across,
@@ -214,6 +216,12 @@ export class DatasetStatistics {
       },
     };
   }
+}
+
+/** 52 bits of the sha256 of the space-joined tokens (the same text normalizedCodeHash hashes): a number, so a Map entry stays small. Collisions: ~1e-4 expected at a million distinct functions. */
+function fingerprint(tokens: string[]): number {
+  const digest = createHash('sha256').update(tokens.join(' ')).digest();
+  return digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
 }
 
 const share = (part: number, whole: number) => (whole ? round(part / whole, 4) : 0);

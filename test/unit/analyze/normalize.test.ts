@@ -10,6 +10,7 @@ describe('normalizeRow', () => {
     expect(normalizeRow(good, ctx)).toEqual({
       ok: true,
       record: { id: 'cxg-train-000012', func: good.func, label: 1, lang: 'c', source: 'codexglue', project: 'FFmpeg', commit_id: 'a1b2c3', split: 'train' },
+      idx: 12,
     });
   });
 
