@@ -71,6 +71,7 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
       }
     }
     await ctx.outputs.records(FILTERED, kept());
+    ctx.log.info({ indexBytes: judge.indexBytes, nearDuplicateIndexed: nearDuplicates?.size }, `indexes hold ${(judge.indexBytes / 2 ** 20).toFixed(1)} MiB of hashes (no code)`);
     await rejected.close();
     await ctx.outputs.stream(REJECTED, rejected.open(), rejected.records);
   } finally {
