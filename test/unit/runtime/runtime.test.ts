@@ -157,7 +157,8 @@ describe.each([['LocalStore', makeLocal], ['S3Store (s3rver)', makeS3]] as const
 
   it('publishes nothing when the stage process is killed half-way; the next attempt cleans its staging and publishes', async () => {
     const killed: RunRef = { namespace: 'test', name: 'killed', uid: 'u1' };
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./killed-stage.child.ts', import.meta.url)), uri], {
+    const tsx = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+    const child = spawn(process.execPath, ['--import', tsx, fileURLToPath(new URL('./killed-stage.child.ts', import.meta.url)), uri], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },
     });
