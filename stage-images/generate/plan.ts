@@ -1,10 +1,11 @@
 // Which samples a batch makes: a pure, seeded assignment of (origin function, bug type) pairs.
 // Sample i (0-based over the whole run) takes the pool function at position perm[i mod N] of a
 // seeded permutation of the pool, so batch k = samples k*S … (k+1)*S-1 cycles through the pool
-// when it is smaller than batches × samplesPerBatch. Its bug types are the requested ones,
-// rotated per origin and per cycle: the same origin gets a different type on each pass.
+// when it is smaller than batches × samplesPerBatch. Its assigned bug type rotates per origin and
+// per cycle (the same origin gets a different type on each pass); the fallbacks, tried when the
+// assigned type does not apply, follow in a seeded shuffle so no one type soaks them all up.
 import type { BugType } from '../../api/v1alpha1/spec.js';
-import { hash32, permutation, seededRandom } from './random.js';
+import { hash32, permutation, seededRandom, shuffled } from './random.js';
 
 export interface PlanInput {
   poolSize: number;
@@ -36,7 +37,8 @@ export function planBatch(input: PlanInput, batch: number): PlannedSample[] {
     const poolIndex = perm[index % poolSize];
     const cycle = Math.floor(index / poolSize);
     const start = (hash32('generate-type', seed, poolIndex) + cycle) % bugTypes.length;
-    samples.push({ index, poolIndex, cycle, bugTypes: [...bugTypes.slice(start), ...bugTypes.slice(0, start)] });
+    const fallbacks = shuffled([...bugTypes.slice(start + 1), ...bugTypes.slice(0, start)], seededRandom('generate-fallback', seed, index));
+    samples.push({ index, poolIndex, cycle, bugTypes: [bugTypes[start], ...fallbacks] });
   }
   return samples;
 }

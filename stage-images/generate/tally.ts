@@ -47,7 +47,7 @@ export function batchOutcome({ unit, provider, model, poolSize, tally, providerC
     ...providerCounters,
   };
   return {
-    headline: `${unit}: ${fmt(tally.produced)}/${fmt(tally.requested)} synthetic samples by ${provider}${failedText}${llmText}`,
+    headline: `${fmt(tally.produced)}/${fmt(tally.requested)} synthetic samples by ${provider}${failedText}${llmText}`,
     counts,
     summary: {
       unit,

@@ -17,7 +17,7 @@ describe('batch plan', () => {
     expect(all.slice(10).map((s) => s.poolIndex)).toEqual(all.slice(0, 10).map((s) => s.poolIndex));
     expect(all.slice(10).every((s) => s.cycle === 1)).toBe(true);
   });
-  it('the same origin gets a different bug type on its next pass; every type list is a rotation of the requested types', () => {
+  it('the same origin gets a different bug type on its next pass; every type list holds each requested type once', () => {
     const all = [0, 1, 2, 3].flatMap((k) => planBatch(input(), k));
     for (let i = 0; i < 10; i++) expect(all[i + 10].bugTypes[0]).not.toBe(all[i].bugTypes[0]);
     for (const s of all) expect([...s.bugTypes].sort()).toEqual([...BUG_TYPES].sort());
