@@ -67,7 +67,11 @@ describe('bugforge operator on a real control plane', () => {
       expect(stages.get(stage)?.completionTime).toBeDefined();
     }
     expect(stages.get('generate')?.jobs).toEqual(ran.includes('generate') ? ['quickstart-generate-0', 'quickstart-generate-1'] : undefined);
-    const events = (await eventsOf(ns.kc, ns.name, 'quickstart')).map((e) => e.reason);
+    const lastEvent = missing ? 'RunFailed' : 'RunSucceeded'; // recorded right after the final status write
+    const events = await waitFor(async () => {
+      const reasons = (await eventsOf(ns.kc, ns.name, 'quickstart')).map((e) => e.reason);
+      return reasons.includes(lastEvent) ? reasons : undefined;
+    }, { what: `the ${lastEvent} event`, timeoutMs: 15_000 });
     expect(events).toContain('StageStarted');
     expect(events).toContain('StageSucceeded');
     expect(run.status?.artifacts).toBe(`s3://bugforge/runs/${ns.name}/quickstart/${run.metadata.uid}`);
@@ -81,8 +85,7 @@ describe('bugforge operator on a real control plane', () => {
     } else {
       expect(run.status?.phase).toBe('Succeeded');
       expect(run.status?.progress).toBe('6/6');
-      expect(run.status?.results).toMatchObject({ accuracy: expect.any(Number), f1: expect.any(Number), baselineAccuracy: expect.any(Number) });
-      expect(events).toContain('RunSucceeded');
+      expect(run.status?.results).toMatchObject({ accuracy: expect.any(Number), f1: expect.any(Number), baselineAccuracy: expect.any(Number), report: expect.stringMatching(/^s3:\/\/bugforge\/.*report\.html$/) });
       const wait = spawnSync('kubectl', ['-n', ns.name, 'wait', '--for=condition=Succeeded', 'pipelinerun/quickstart', '--timeout=30s'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath() } });
       expect(wait.status, wait.stderr).toBe(0);
     }
@@ -103,8 +106,12 @@ describe('bugforge operator on a real control plane', () => {
     expect(run.status?.stages?.slice(1).every((s) => s.phase === 'Pending')).toBe(true);
     const jobs = await listJobs(ns.kc, ns.name);
     expect(jobs.map((j) => j.metadata?.name)).toEqual(['nodata-analyze']);
-    const events = await eventsOf(ns.kc, ns.name, 'nodata');
-    expect(events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(expect.arrayContaining(['StageFailed', 'RunFailed']));
+    // Events are recorded right after the status write: wait for them rather than race it.
+    const warnings = await waitFor(async () => {
+      const reasons = (await eventsOf(ns.kc, ns.name, 'nodata')).filter((e) => e.type === 'Warning').map((e) => e.reason);
+      return reasons.includes('RunFailed') ? reasons : undefined;
+    }, { what: 'the RunFailed event', timeoutMs: 15_000 });
+    expect(warnings).toContain('StageFailed');
   });
 
   it('deleting a run deletes its Jobs', async () => {
