@@ -1,0 +1,70 @@
+// The operator under a ServiceAccount with exactly the RBAC of the operator ↔ packaging contract
+// (a namespaced Role, since it watches one namespace) — no Secrets, nothing cluster-wide — still
+// reconciles a run to its end, records Events and holds its leader Lease.
+import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningOperator } from '../../operator/controller/manager.js';
+import { kubeConfig, useNamespace, waitFor } from '../support/cluster.js';
+import { startS3, type TestS3 } from '../support/s3.js';
+import { createCredentials, createRun, eventsOf, installCrd, storageFor, testOperator, waitForEnd } from './operator-support.js';
+
+const OPERATOR_RULES = [
+  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns/finalizers'], verbs: ['update'] },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
+];
+
+/** A kubeconfig that authenticates as the ServiceAccount with a short-lived token. */
+async function serviceAccountConfig(admin: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
+  const token = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const cluster = admin.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'test', server: cluster.server, caData: cluster.caData, caFile: cluster.caFile, skipTLSVerify: false }],
+    users: [{ name, token: token.status!.token }],
+    contexts: [{ name: 'sa', cluster: 'test', user: name, namespace }],
+    currentContext: 'sa',
+  });
+  return kc;
+}
+
+describe('bugforge operator: RBAC', () => {
+  const ns = useNamespace('rbac');
+  let s3: TestS3;
+  let operator: RunningOperator | undefined;
+
+  beforeAll(async () => {
+    await installCrd(kubeConfig());
+    s3 = await startS3({ buckets: ['bugforge'] });
+  });
+  afterAll(async () => { await s3?.stop(); });
+  afterEach(async () => { await operator?.stop(); operator = undefined; });
+
+  it('runs with only the contract RBAC (namespaced Role, no Secrets)', async () => {
+    const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
+    await ns.kc.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: 'bugforge-operator' } } });
+    await rbac.createNamespacedRole({ namespace: ns.name, body: { metadata: { name: 'bugforge-operator' }, rules: OPERATOR_RULES } });
+    await rbac.createNamespacedRoleBinding({ namespace: ns.name, body: { metadata: { name: 'bugforge-operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bugforge-operator' }, subjects: [{ kind: 'ServiceAccount', name: 'bugforge-operator', namespace: ns.name }] } });
+    const kc = await serviceAccountConfig(ns.kc, ns.name, 'bugforge-operator');
+    // The identity really is restricted: no Secrets.
+    const secrets = await kc.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: ns.name }).then(() => 200, (e: { code?: number }) => e.code);
+    expect(secrets).toBe(403);
+
+    await createCredentials(ns.kc, ns.name, s3);
+    operator = await testOperator(kc, ns.name, { leaderElection: { namespace: ns.name, leaseName: 'bugforge-operator', leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } });
+    await waitFor(() => operator?.isLeader, { what: 'the operator to take the Lease' });
+    await createRun(ns.kc, ns.name, 'limited', {
+      storage: storageFor(s3), dataset: { source: 'uri', uri: '/nonexistent/limited.jsonl' }, jobs: { backoffLimit: 0 },
+    });
+    const run = await waitForEnd(ns.kc, ns.name, 'limited');
+    expect(run.status?.phase).toBe('Failed');
+    expect(run.status?.conditions?.find((c) => c.type === 'Succeeded')?.message).toContain('stage analyze failed');
+    await waitFor(async () => (await eventsOf(ns.kc, ns.name, 'limited')).some((e) => e.reason === 'RunFailed'), { what: 'the RunFailed event', timeoutMs: 15_000 });
+    expect(await operator.metrics.errors.get().then((m) => m.values.reduce((sum, v) => sum + v.value, 0))).toBe(0);
+  });
+});
