@@ -33,7 +33,9 @@ export const demoDir = (): string => join(PACKAGE_ROOT, 'demo');
 /** Picks format and split for a file name; undefined when the name is not a data file we read. */
 function describe(name: string, format: DatasetSpec['format']): Pick<InputFile, 'format' | 'gzip' | 'split' | 'splitFrom'> | undefined {
   const byName = formatOf(name);
-  const chosen = format === 'auto' ? byName : { format, gzip: name.toLowerCase().endsWith('.gz') };
+  const base = name.split('/').pop()!.toLowerCase();
+  if (format !== 'auto' && (base.startsWith('readme') || base.endsWith('.md'))) return undefined; // documentation beside the data
+  const chosen = format === 'auto' ? byName : { format, gzip: base.endsWith('.gz') };
   if (!chosen) return undefined;
   const split = splitOfPath(name);
   return { ...chosen, split: split ?? 'train', splitFrom: split ? 'name' : 'default' };

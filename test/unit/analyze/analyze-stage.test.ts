@@ -85,6 +85,19 @@ describe('analyze: a directory of parquet, JSON Lines and CSV', () => {
     expect(result.manifest.counts).toMatchObject({ test: 2, train: 0, validation: 0, malformed: 3 });
   });
 
+  it('reads files with other extensions when dataset.format names the format, skipping documentation', async () => {
+    const dir = join(work, 'explicit');
+    await import('node:fs/promises').then(async (fs) => {
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(join(dir, 'train.txt'), '{"idx": 1, "func": "int one(void) { return 1; }", "target": 0}\n');
+      await fs.writeFile(join(dir, 'README.md'), '# about this data\n');
+    });
+    const { result, analysis } = await analyze({ source: 'uri', uri: dir, format: 'jsonl' });
+    expect(result.manifest.counts).toMatchObject({ train: 1, malformed: 0 });
+    expect((await analysis()).inputs.map((i) => i.name)).toEqual(['train.txt']);
+    await expect(analyze({ source: 'uri', uri: dir })).rejects.toThrow(/holds no parquet, JSON Lines or CSV files/); // auto: .txt is not a data extension
+  });
+
   it('fails with advice when the path holds no data files, or does not exist', async () => {
     const empty = join(work, 'empty');
     await import('node:fs/promises').then((fs) => fs.mkdir(empty, { recursive: true }));
