@@ -88,6 +88,11 @@ describe('bugforge operator on a real control plane', () => {
       expect(run.status?.results).toMatchObject({ accuracy: expect.any(Number), f1: expect.any(Number), baselineAccuracy: expect.any(Number), report: expect.stringMatching(/^s3:\/\/bugforge\/.*report\.html$/) });
       const wait = spawnSync('kubectl', ['-n', ns.name, 'wait', '--for=condition=Succeeded', 'pipelinerun/quickstart', '--timeout=30s'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath() } });
       expect(wait.status, wait.stderr).toBe(0);
+      // The printer columns, through the short name.
+      const get = spawnSync('kubectl', ['-n', ns.name, 'get', 'bfrun', 'quickstart', '--no-headers'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath() } });
+      const [name, phase, stage, progress, f1] = get.stdout.trim().split(/\s+/);
+      expect([name, phase, stage, progress]).toEqual(['quickstart', 'Succeeded', 'evaluate', '6/6']);
+      expect(Number(f1)).toBeCloseTo(run.status!.results!.f1!, 3);
     }
   });
 
