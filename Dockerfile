@@ -40,6 +40,7 @@ ENV NODE_ENV=production \
     XDG_CACHE_HOME=/tmp/.cache \
     NPM_CONFIG_CACHE=/tmp/.npm \
     HF_HOME=/tmp/.cache/huggingface \
+    BUGFORGE_CACHE_DIR=/tmp/.cache/bugforge \
     BUGFORGE_LOG_FORMAT=json
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
