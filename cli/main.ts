@@ -49,6 +49,7 @@ program.command('operator')
   .description('run the Kubernetes operator (reconciles PipelineRuns into Jobs)')
   .allowUnknownOption(true)
   .allowExcessArguments(true) // flag values (`--namespace ns`) reach operatorCommand, which parses them
+  .helpOption(false) // `bugforge operator --help` lists the operator's own flags
   .action(async (_opts, cmd: Command) => {
     const operatorModule = './commands/operator.js'; // built by the operator work; absent in partial builds
     const { operatorCommand } = (await import(operatorModule).catch(() => ({}))) as { operatorCommand?: (args: string[]) => Promise<void> };

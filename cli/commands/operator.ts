@@ -1,7 +1,7 @@
 // `bugforge operator`: runs the Kubernetes operator. Every flag also reads an environment
 // variable (what the Helm chart sets); the kubeconfig comes from KUBECONFIG or the in-cluster
 // service account.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { BUGFORGE_VERSION } from '../../core/version.js';
 import { createLogger } from '../../core/log.js';
@@ -58,7 +58,14 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
 }
 
 export async function operatorCommand(args: string[]): Promise<void> {
-  const flags = parseOperatorFlags(args);
+  let flags: OperatorFlags;
+  try {
+    flags = parseOperatorFlags(args);
+  } catch (error) {
+    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.help')) return;
+    if (error instanceof CommanderError) process.exit(2); // commander already said what is wrong
+    throw error;
+  }
   const log = createLogger('bugforge.operator');
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
