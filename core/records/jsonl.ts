@@ -1,6 +1,6 @@
 // Streaming JSON Lines over gzip: records go through one at a time, never a whole file in memory.
 import { createGunzip, createGzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 
 /** Parses gzip'd (or plain, if `gzip` is false) JSON Lines; yields each parsed line. */
@@ -34,5 +34,7 @@ export function jsonLinesGzip<T>(records: AsyncIterable<T> | Iterable<T>, onReco
     }
     if (buffer) yield buffer;
   }
-  return Readable.from(lines()).pipe(createGzip({ level: 6 }));
+  // pipeline, not .pipe: an error thrown by `records` must reach the reader (a .pipe'd gzip would
+  // wait for more input forever and the write would hang).
+  return pipeline(Readable.from(lines()), createGzip({ level: 6 }), () => undefined);
 }
