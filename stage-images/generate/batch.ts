@@ -15,8 +15,10 @@ export async function* generateBatch(
   tally: Tally,
   onFailure: (row: SetAside) => Promise<void> | void,
   onSample: () => void = () => undefined,
+  signal?: AbortSignal,
 ): AsyncGenerator<BugRecord> {
   for await (const result of mapOrdered(tasks, provider.concurrency, (task) => provider.generate(task))) {
+    signal?.throwIfAborted(); // SIGTERM: stop; the runtime publishes nothing of this attempt
     tally.add(result);
     onSample();
     if (result.ok) yield result.record;

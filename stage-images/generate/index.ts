@@ -78,7 +78,7 @@ export const generateStage: StageDefinition = {
     const failures = new JsonLinesFile(join(ctx.scratchDir, FAILURES_FILE));
     ctx.progress.phase(`${unit}: generating (${provider.name})`, tasks.length);
     try {
-      await ctx.outputs.records(batchFile(unit), generateBatch(tasks, provider, tally, (row) => failures.write(row), () => ctx.progress.tick()));
+      await ctx.outputs.records(batchFile(unit), generateBatch(tasks, provider, tally, (row) => failures.write(row), () => ctx.progress.tick(), ctx.signal));
     } finally {
       await failures.close();
     }

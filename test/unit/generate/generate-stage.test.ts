@@ -103,6 +103,15 @@ describe('generate stage (mutation)', () => {
     expect(new Set(records.map((r) => r.bug_type))).toEqual(new Set(['operator-swap']));
   });
 
+  it('a stopped batch publishes nothing, and rerunning just that batch works', async () => {
+    const t = await setup(spec);
+    const controller = new AbortController();
+    controller.abort(new Error('SIGTERM'));
+    await expect(executeStage(generateStage, { run: t.run, spec: t.spec, store: t.store, unit: 'batch-0000', log: silentLog, signal: controller.signal })).rejects.toThrow('SIGTERM');
+    expect(await t.store.exists(`${unitDir(t.run, 'generate', 'batch-0000')}/_manifest.json`)).toBe(false);
+    expect((await runBatch(t, 0)).status).toBe('succeeded');
+  });
+
   it('an empty pool fails with a message that says what to do', async () => {
     const t = await tempRun(spec);
     runs.push(t);
