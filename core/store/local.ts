@@ -1,6 +1,6 @@
 // A local directory as artifact store. Writes go to a temporary file and are renamed into place.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Readable, Transform } from 'node:stream';
@@ -97,5 +97,16 @@ export class LocalStore implements ArtifactStore {
 
   async remove(keys: string[]): Promise<void> {
     await Promise.all(keys.map((k) => rm(this.localPath(k), { force: true })));
+    // Directories are implicit, as on S3: prune the ones the removal left empty.
+    const parents = new Set(keys.map((k) => dirname(this.localPath(k))));
+    for (const start of [...parents].sort((a, b) => b.length - a.length)) {
+      for (let dir = start; dir !== this.root && dir.startsWith(this.root + sep); dir = dirname(dir)) {
+        try {
+          await rmdir(dir);
+        } catch {
+          break; // not empty (or gone): stop climbing
+        }
+      }
+    }
   }
 }
