@@ -70,6 +70,11 @@ export interface PendingProblem {
 }
 
 const WAITING_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CreateContainerConfigError']);
+const IMAGE_HINT = ' — check spec.jobs.image / gpuImage (or the operator\'s --stage-image) and the registry\'s pull credentials';
+const WAITING_HINTS: Record<string, string> = {
+  ImagePullBackOff: IMAGE_HINT, ErrImagePull: IMAGE_HINT, InvalidImageName: IMAGE_HINT,
+  CreateContainerConfigError: ' — a Secret the Job references is missing: spec.storage.credentialsSecret (keys accessKey, secretKey) or generation.openai.apiKeySecret',
+};
 
 /** Why a Pending Pod is not running: unschedulable, image pull, bad config, or pending too long. */
 export function pendingProblem(pod: V1Pod, now: Date, pendingTimeoutMs: number): PendingProblem | undefined {
@@ -77,14 +82,18 @@ export function pendingProblem(pod: V1Pod, now: Date, pendingTimeoutMs: number):
   const name = pod.metadata?.name ?? '?';
   const scheduled = pod.status.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { pod: name, reason: 'Unschedulable', message: `pod ${name} cannot be scheduled: ${scheduled.message ?? 'no node fits'}` };
+    const why = scheduled.message ?? 'no node fits';
+    const hint = /nvidia\.com\/gpu/.test(why)
+      ? ' — add a node with GPUs (and the NVIDIA device plugin), fix training.nodeSelector/tolerations, or set training.gpus: 0'
+      : ' — check spec.jobs.resources, training.nodeSelector and tolerations against the nodes';
+    return { pod: name, reason: 'Unschedulable', message: `pod ${name} cannot be scheduled: ${why}${hint}` };
   }
   for (const status of [...(pod.status.initContainerStatuses ?? []), ...(pod.status.containerStatuses ?? [])]) {
     const waiting = status.state?.waiting;
     if (waiting?.reason && WAITING_REASONS.has(waiting.reason)) {
       return {
         pod: name, reason: waiting.reason as PendingProblem['reason'],
-        message: `pod ${name} container ${status.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+        message: `pod ${name} container ${status.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}${WAITING_HINTS[waiting.reason] ?? ''}`,
       };
     }
   }

@@ -126,6 +126,7 @@ describe('reconcile: failures and stuck Pods', () => {
     expect(r.status.phase).toBe('Running');
     expect(condition(r, 'PodsPending')).toMatchObject({ status: 'True', reason: 'Unschedulable' });
     expect(condition(r, 'PodsPending')!.message).toContain('Insufficient nvidia.com/gpu');
+    expect(condition(r, 'PodsPending')!.message).toContain('or set training.gpus: 0'); // what to do next
     expect(condition(r, 'Succeeded')).toMatchObject({ status: 'Unknown', reason: 'Unschedulable' });
     expect(r.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'Unschedulable' })]);
     expect(w.step(6).events).toEqual([]); // said once
