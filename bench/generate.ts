@@ -131,8 +131,8 @@ async function benchOpenAI(latencyMs: number, concurrencies: number[]) {
   const baseURL = await new Promise<string>((resolve) => child.stdout.on('data', (d) => { const m = /(http:\/\/\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
   const pool = (await cleanDemoFunctions()).filter((r) => r.lang === 'c');
   console.log(`\n## openai provider against the local server (${latencyMs} ms per answer, separate process)`);
-  console.log('| concurrency | requests | req/s | ideal req/s | latency p50 / p95 / p99 |');
-  console.log('|---:|---:|---:|---:|---|');
+  console.log('| concurrency | requests | req/s | ideal req/s | latency p50 / p95 / p99 | client CPU ms / request |');
+  console.log('|---:|---:|---:|---:|---|---:|');
   try {
     for (const c of concurrencies) {
       const dir = await mkdtemp(join(tmpdir(), 'bugforge-bench-llm-'));
@@ -144,7 +144,7 @@ async function benchOpenAI(latencyMs: number, concurrencies: number[]) {
       await timed(provider, tasksFrom(pool, Math.min(2 * c, 20)).map((t) => ({ ...t, cycle: 1000 + t.index }))); // warm-up (connections)
       const r = await timed(provider, tasksFrom(pool, n));
       const s = [...r.latencies].sort((a, b) => a - b);
-      console.log(`| ${c} | ${n} | ${(n / r.seconds).toFixed(0)} | ${((c * 1000) / latencyMs).toFixed(0)} | ${percentile(s, 50).toFixed(0)} / ${percentile(s, 95).toFixed(0)} / ${percentile(s, 99).toFixed(0)} ms |`);
+      console.log(`| ${c} | ${n} | ${(n / r.seconds).toFixed(0)} | ${((c * 1000) / latencyMs).toFixed(0)} | ${percentile(s, 50).toFixed(0)} / ${percentile(s, 95).toFixed(0)} / ${percentile(s, 99).toFixed(0)} ms | ${((r.cpuSeconds * 1000) / n).toFixed(1)} |`);
       await rm(dir, { recursive: true, force: true });
     }
   } finally {

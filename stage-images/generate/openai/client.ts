@@ -27,6 +27,9 @@ export interface ChatClientOptions {
   signal?: AbortSignal;
 }
 
+/** A Retry-After longer than this is cut to it, so a Job never sleeps for hours. */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
 export interface ChatAnswer { content: string; usage: Usage }
 
 export class BudgetExhaustedError extends Error {
@@ -80,17 +83,20 @@ export class ChatClient {
         if (o.signal?.aborted) throw error;
         const c = classifyError(error);
         this.counters.errors[c.kind] = (this.counters.errors[c.kind] ?? 0) + 1;
-        if (c.status === 400 && withJson && o.jsonMode === 'auto' && this.jsonMode) {
-          this.jsonMode = false;
-          this.counters.json_mode_fallbacks++;
-          o.log.warn({ status: 400 }, 'the server refused response_format json_object: asking without JSON mode from now on (jsonMode: auto)');
+        if (c.status === 400 && withJson && o.jsonMode === 'auto') {
+          // Requests already in flight with JSON mode get the same 400: each asks again without it, once.
+          if (this.jsonMode) {
+            this.jsonMode = false;
+            this.counters.json_mode_fallbacks++;
+            o.log.warn({ status: 400 }, 'the server refused response_format json_object: asking without JSON mode from now on (jsonMode: auto)');
+          }
           attempt--; // the fallback is not a retry
           continue;
         }
         if (!c.retryable || attempt >= o.maxRetries) {
           throw new RequestFailedError(c.kind, `${c.kind} after ${attempt + 1} attempt(s): ${(error as Error).message}`.slice(0, 500));
         }
-        const hinted = retryAfterMs(c.headers, o.now());
+        const hinted = retryAfterMs(c.headers, o.now(), MAX_RETRY_AFTER_MS);
         const wait = hinted ?? backoffDelay(attempt, o.retry, o.random);
         this.counters.retries++;
         o.log.warn({ attempt: attempt + 1, kind: c.kind, waitMs: wait, retryAfter: hinted !== undefined }, `chat request failed (${c.kind}); retry ${attempt + 1}/${o.maxRetries} in ${wait} ms`);

@@ -8,14 +8,14 @@ export const backoffDelay = (attempt: number, policy: RetryPolicy, random: () =>
   Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
 
 /** Retry-After as seconds or an HTTP date (relative to `now`); retry-after-ms first. Undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.ceil(Number(ms));
+export function retryAfterMs(headers: Headers | undefined, now: number, maxMs = Infinity): number | undefined {
+  const ms = headers?.get('retry-after-ms')?.trim();
   const value = headers?.get('retry-after')?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  let wait: number | undefined;
+  if (ms && /^\d+(\.\d+)?$/.test(ms)) wait = Math.ceil(Number(ms));
+  else if (value && /^\d+(\.\d+)?$/.test(value)) wait = Math.ceil(Number(value) * 1000);
+  else if (value && !Number.isNaN(Date.parse(value))) wait = Math.max(0, Date.parse(value) - now);
+  return wait === undefined ? undefined : Math.min(wait, maxMs);
 }
 
 export interface ErrorClass {

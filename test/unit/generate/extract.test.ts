@@ -39,6 +39,7 @@ describe('retry timing', () => {
     expect(retryAfterMs(headers({ 'retry-after-ms': '250', 'retry-after': '9' }), now)).toBe(250);
     expect(retryAfterMs(headers({ 'retry-after': 'soon' }), now)).toBeUndefined();
     expect(retryAfterMs(undefined, now)).toBeUndefined();
+    expect(retryAfterMs(headers({ 'retry-after': '86400' }), now, 900_000)).toBe(900_000);
   });
   it('full jitter: uniform below min(cap, base·2^attempt)', () => {
     const policy = { baseDelayMs: 100, maxDelayMs: 1000 };

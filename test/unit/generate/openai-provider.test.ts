@@ -127,6 +127,16 @@ describe('openai provider against a local OpenAI-compatible server', () => {
     expect(counters).toMatchObject({ json_mode_fallbacks: 1, retries: 0 });
   });
 
+  it('jsonMode auto with requests in flight: every refused request falls back once; nothing fails', async () => {
+    server = await startOpenAIServer({ rejectJsonMode: true, latencyMs: 20 });
+    const { records, failures, counters } = await runAll(await provider({ maxConcurrency: 4 }), tasks(8));
+    expect(failures).toEqual([]);
+    expect(records).toHaveLength(8);
+    expect(counters).toMatchObject({ json_mode_fallbacks: 1, retries: 0 });
+    expect(server.requests.filter((r) => r.body.response_format === undefined)).toHaveLength(8);
+    expect(server.requests.filter((r) => r.body.response_format !== undefined).length).toBeGreaterThan(1); // several were in flight
+  });
+
   it('jsonMode on: a refusal is a failure, not a fallback', async () => {
     server = await startOpenAIServer({ rejectJsonMode: true });
     const { failures } = await runAll(await provider({ jsonMode: 'on' }), [task(0)]);
