@@ -21,6 +21,8 @@ export interface HubDownloadOptions {
   cacheDir: string;
   log?: Logger;
   fetchImpl?: typeof fetch;
+  /** Give up on a connection that sends nothing for this long (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 export interface DownloadedModel { dir: string; onnxFile: string; downloaded: string[] }
@@ -65,21 +67,41 @@ export async function downloadHubEncoder(id: string, opts: HubDownloadOptions): 
 /** Downloads one file; false when the hub says it does not exist (404). */
 async function downloadFile(id: string, file: string, target: string, opts: HubDownloadOptions): Promise<boolean> {
   const url = `${opts.endpoint.replace(/\/+$/, '')}/${id}/resolve/${encodeURIComponent(opts.revision)}/${file}`;
-  const response = await (opts.fetchImpl ?? fetch)(url, { headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {}, redirect: 'follow' });
-  if (response.status === 404) return false;
+  // A stalled connection is abandoned after idleTimeoutMs without a byte (a big file may take long, a silent one may not).
+  const idle = new AbortController();
+  const idleMs = opts.idleTimeoutMs ?? 60_000;
+  let timer = setTimeout(() => idle.abort(), idleMs);
+  const alive = () => { clearTimeout(timer); timer = setTimeout(() => idle.abort(), idleMs); };
+  let response: Response;
+  try {
+    response = await (opts.fetchImpl ?? fetch)(url, { headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {}, redirect: 'follow', signal: idle.signal });
+  } catch (error) {
+    clearTimeout(timer);
+    throw new Error(`encoder ${id}: ${url} could not be fetched (${idle.signal.aborted ? `no answer for ${idleMs / 1000} s` : (error as Error).message}); check training.encoder, HF_ENDPOINT / dataset.hubEndpoint and the network, then retry`);
+  }
+  alive();
+  if (response.status === 404) { clearTimeout(timer); return false; }
   if (response.status === 401 || response.status === 403) {
+    clearTimeout(timer);
     throw new Error(`encoder ${id}: ${url} answered ${response.status}: the model is gated or private — set HF_TOKEN to a token that may read it`);
   }
-  if (!response.ok || !response.body) throw new Error(`encoder ${id}: ${url} answered ${response.status} ${response.statusText}; check training.hubEndpoint and the network, then retry`);
+  if (!response.ok || !response.body) {
+    clearTimeout(timer);
+    throw new Error(`encoder ${id}: ${url} answered ${response.status} ${response.statusText}; check HF_ENDPOINT / dataset.hubEndpoint and the network, then retry`);
+  }
   await mkdir(dirname(target), { recursive: true });
   const tmp = `${target}.part`;
   const started = Date.now();
+  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  body.on('data', alive);
   try {
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(tmp));
+    await pipeline(body, createWriteStream(tmp));
     await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw new Error(`encoder ${id}: downloading ${url} failed: ${(error as Error).message}`);
+    throw new Error(`encoder ${id}: downloading ${url} failed: ${idle.signal.aborted ? `no data for ${idleMs / 1000} s` : (error as Error).message}; run again to retry (finished files are kept)`);
+  } finally {
+    clearTimeout(timer);
   }
   const { size } = await stat(target);
   opts.log?.info({ url, bytes: size, ms: Date.now() - started }, `downloaded ${file} (${(size / 1e6).toFixed(1)} MB)`);

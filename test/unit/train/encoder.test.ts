@@ -10,6 +10,7 @@ import { writeEncoderDir } from '../../support/tiny-encoder.js';
 import { Encoder } from '../../../stage-images/features/encoder.js';
 import { encoderDigest, resolveEncoder } from '../../../stage-images/features/encoder-source.js';
 import { splitRevision } from '../../../stage-images/features/open-encoder.js';
+import { downloadHubEncoder } from '../../../stage-images/features/hub.js';
 
 const opts = { pooling: 'cls' as const, maxLength: 32, batchSize: 3, gpus: 0 };
 const resolveLocal = (dir: string) => resolveEncoder(dir, { revision: 'main', hubEndpoint: 'http://unused.invalid', env: {} });
@@ -94,8 +95,9 @@ describe('hub download', () => {
   const server = createServer(async (req, res) => {
     requests.push({ url: req.url!, headers: req.headers });
     // Served at resolve-URL paths, like the hub: /<org>/<name>/resolve/<revision>/<file>
-    const m = /^\/acme\/(tiny|rootonnx|gated)\/resolve\/main\/(.+)$/.exec(req.url!);
+    const m = /^\/acme\/(tiny|rootonnx|gated|stalls)\/resolve\/main\/(.+)$/.exec(req.url!);
     if (m?.[1] === 'gated') { res.writeHead(401).end(); return; }
+    if (m?.[1] === 'stalls') { res.writeHead(200); res.write('{"partial": '); return; } // and then nothing
     if (!m) { res.writeHead(404).end(); return; }
     const local = m[1] === 'rootonnx' && m[2] === 'onnx/model.onnx' ? '' : join(root, 'served', m[1], m[2]);
     const body = await readFile(local).catch(() => undefined);
@@ -110,6 +112,7 @@ describe('hub download', () => {
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    server.closeAllConnections();
     server.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -141,5 +144,12 @@ describe('hub download', () => {
       .rejects.toThrow(/acme\/missing\/resolve\/main\/tokenizer\.json does not exist.*optimum-cli export onnx/);
     await expect(resolveEncoder('acme/gated', { revision: 'main', hubEndpoint: endpoint, env: env() }))
       .rejects.toThrow(/answered 401.*set HF_TOKEN/);
+  });
+
+  it('gives up on a connection that stalls, keeping no partial file', async () => {
+    const cacheDir = join(root, 'stall-cache');
+    await expect(downloadHubEncoder('acme/stalls', { endpoint, revision: 'main', cacheDir, idleTimeoutMs: 300 }))
+      .rejects.toThrow(/tokenizer\.json failed: no data for 0\.3 s; run again to retry/);
+    await expect(readFile(join(cacheDir, 'models/hub/acme/stalls/main/tokenizer.json.part'))).rejects.toThrow(/ENOENT/);
   });
 });
