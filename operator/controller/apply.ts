@@ -2,14 +2,29 @@
 // subresource), record Events on the PipelineRun. Nothing here decides anything.
 import { randomBytes } from 'node:crypto';
 import {
-  BatchV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions,
-  type CoreV1Event, type KubeConfig, type V1Job,
+  BatchV1Api, CoreV1Api, CustomObjectsApi, Observable, PatchStrategy, setHeaderOptions,
+  type CoreV1Event, type KubeConfig, type RequestContext, type ResponseContext, type V1Job,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { PipelineRunStatus } from '../../api/v1alpha1/status.js';
 import type { RunEvent } from './reconcile.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+type CallOptions = ReturnType<typeof setHeaderOptions>;
+
+/** Every API call of a reconcile gives up after this long, so that a hung connection cannot hold a worker forever. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Call options that abort the request after `ms` (client-node has no per-client timeout). */
+export function withTimeout(ms = REQUEST_TIMEOUT_MS, options?: CallOptions): CallOptions {
+  const middleware = {
+    pre: (request: RequestContext) => { request.setSignal(AbortSignal.timeout(ms)); return new Observable(Promise.resolve(request)); },
+    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+  };
+  return { ...options, middleware: [...(options?.middleware ?? []), middleware], middlewareMergeStrategy: 'append' } as CallOptions;
+}
+
+const mergePatch = withTimeout(REQUEST_TIMEOUT_MS, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+const timeout = withTimeout();
 export const EVENT_SOURCE = 'bugforge-operator';
 
 export const httpCode = (error: unknown): number | undefined =>
@@ -44,7 +59,7 @@ export async function createJobs(batch: BatchV1Api, namespace: string, jobs: V1J
   const existed: string[] = [];
   for (const job of jobs) {
     try {
-      created.push(await batch.createNamespacedJob({ namespace, body: job }));
+      created.push(await batch.createNamespacedJob({ namespace, body: job }, timeout));
     } catch (error) {
       if (httpCode(error) !== 409) throw new Error(`creating Job ${namespace}/${job.metadata?.name}: ${describeApiError(error)}`);
       existed.push(job.metadata?.name ?? '');
@@ -88,7 +103,7 @@ export async function recordEvents(core: CoreV1Api, run: PipelineRun, events: Ru
       source: { component: EVENT_SOURCE }, reportingComponent: `${GROUP}/operator`, reportingInstance: instance.slice(0, 128),
     };
     try {
-      await core.createNamespacedEvent({ namespace, body });
+      await core.createNamespacedEvent({ namespace, body }, timeout);
     } catch (error) {
       errors.push(error);
     }

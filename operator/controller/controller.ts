@@ -4,7 +4,7 @@ import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { RunPhase } from '../../api/v1alpha1/status.js';
-import { createJobs, describeApiError, makeClients, patchRunStatus, recordEvents, type Clients } from './apply.js';
+import { createJobs, describeApiError, makeClients, withTimeout, patchRunStatus, recordEvents, type Clients } from './apply.js';
 import type { ReconcileConfig } from './config.js';
 import { clusterInformers, type ClusterInformers } from './informers.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -131,7 +131,7 @@ export class Controller {
       this.options.metrics.jobsCreated.inc(created.length);
     }
     for (const jobName of result.jobsToDelete) {
-      await this.clients.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background' }).catch(() => {});
+      await this.clients.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background' }, withTimeout()).catch(() => {});
     }
     if (result.statusChanged) {
       const updated = await patchRunStatus(this.clients.custom, run, result.status);

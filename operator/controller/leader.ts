@@ -5,7 +5,7 @@
 // clock, so clock skew between replicas does not matter.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { describeApiError, httpCode } from './apply.js';
+import { describeApiError, httpCode, withTimeout } from './apply.js';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -38,12 +38,15 @@ export class LeaderElector {
   private readonly duration: number;
   private readonly renewDeadline: number;
   private readonly retry: number;
+  /** A Lease call that cannot finish within the renew deadline is useless: give up on it then. */
+  private readonly call: ReturnType<typeof withTimeout>;
 
   constructor(kc: KubeConfig, private readonly options: LeaderElectionOptions) {
     this.api = kc.makeApiClient(CoordinationV1Api);
     this.duration = options.leaseDurationSeconds ?? 15;
     this.renewDeadline = options.renewDeadlineSeconds ?? 10;
     this.retry = options.retryPeriodSeconds ?? 2;
+    this.call = withTimeout(this.renewDeadline * 1000);
   }
 
   get isLeader(): boolean {
@@ -104,11 +107,11 @@ export class LeaderElector {
     const { namespace, name, identity } = this.options;
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.api.readNamespacedLease({ name, namespace }, this.call);
     } catch (error) {
       if (httpCode(error) !== 404) throw error;
       try {
-        await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.record(now, undefined) } });
+        await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.record(now, undefined) } }, this.call);
         return true;
       } catch (createError) {
         if (httpCode(createError) === 409) return false;
@@ -124,7 +127,7 @@ export class LeaderElector {
     const expiresAt = this.observed.at + (spec.leaseDurationSeconds ?? this.duration) * 1000;
     if (holder && holder !== identity && Date.now() < expiresAt) return false;
     try {
-      await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: this.record(now, lease) } });
+      await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: this.record(now, lease) } }, this.call);
       return true;
     } catch (error) {
       if (httpCode(error) === 409) return false; // someone else wrote first
@@ -146,12 +149,12 @@ export class LeaderElector {
 
   private async release(): Promise<void> {
     const { namespace, name, identity } = this.options;
-    const lease = await this.api.readNamespacedLease({ name, namespace });
+    const lease = await this.api.readNamespacedLease({ name, namespace }, this.call);
     if (lease.spec?.holderIdentity !== identity) return;
     const now = new Date();
     await this.api.replaceNamespacedLease({
       name, namespace,
       body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now), acquireTime: microTime(now) } },
-    });
+    }, this.call);
   }
 }
