@@ -2,6 +2,7 @@
 // from parquet, JSON Lines or CSV) to a BugRecord, or to a reason why the row cannot be used.
 // Pure: no IO, so every rule is tested directly.
 import type { BugRecord, Lang, SetAside, SplitName } from '../../core/records/record.js';
+import { NumberTable } from './number-table.js';
 
 /** Why a row is set aside (malformed.jsonl.gz); analysis.json counts each. */
 export const MALFORMED_REASONS = [
@@ -102,8 +103,8 @@ export function normalizeRow(row: unknown, ctx: RowContext): RowResult {
 
 /** Normalises the rows of a whole data set: numbers rows without an idx, and sets aside repeated ids. */
 export class RowNormalizer {
-  /** idx numbers seen per split (numbers, not id strings: a small entry per row) */
-  private readonly seenIdx = new Map<SplitName, Set<number>>();
+  /** idx numbers seen per split (a compact table, not a set of id strings) */
+  private readonly seenIdx = new Map<SplitName, NumberTable>();
   private readonly rowsInSplit = new Map<SplitName, number>();
 
   normalize(row: unknown, ctx: Omit<RowContext, 'fallbackIdx'>): RowResult {
@@ -111,12 +112,12 @@ export class RowNormalizer {
     this.rowsInSplit.set(ctx.split, position + 1);
     const result = normalizeRow(row, { ...ctx, fallbackIdx: position });
     if (!result.ok) return result;
-    const seen = this.seenIdx.get(ctx.split) ?? new Set<number>();
+    const seen = this.seenIdx.get(ctx.split) ?? new NumberTable();
     this.seenIdx.set(ctx.split, seen);
     if (seen.has(result.idx)) {
       return { ok: false, reason: 'duplicate-id', setAside: { reason: 'duplicate-id', detail: `${result.record.id} appeared earlier in ${ctx.split}`, where: ctx.where, record: row } };
     }
-    seen.add(result.idx);
+    seen.set(result.idx);
     return result;
   }
 }

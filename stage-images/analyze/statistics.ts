@@ -1,9 +1,10 @@
 // Streaming statistics over the records of a data set, one record at a time (pure; no IO).
 // Memory: a fixed-size sample per length metric, counters per project, and one 52-bit fingerprint
-// (a Map entry of two numbers) per distinct function for exact duplicates — not the records.
+// per distinct function for exact duplicates (~18 bytes in a NumberTable) — not the records.
 import { createHash } from 'node:crypto';
 import { codeTokens, countLines } from '../../core/records/code-tokens.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
+import { NumberTable } from './number-table.js';
 
 /** Percentiles are exact while a metric has seen at most this many values; beyond, they come from a uniform sample of this size. */
 export const DEFAULT_SAMPLE_SIZE = 100_000;
@@ -123,7 +124,7 @@ export class DatasetStatistics {
   private readonly overallLangs = new Map<string, number>();
   private readonly projects = new Map<string, GroupCounts>();
   /** fingerprint of the normalised code → bit set of the splits and labels it occurs in */
-  private readonly functions = new Map<number, number>();
+  private readonly functions = new NumberTable();
   private readonly malformed = new Map<string, number>();
 
   constructor(private readonly sampleSize = DEFAULT_SAMPLE_SIZE) {
@@ -179,7 +180,7 @@ export class DatasetStatistics {
     }
     const across = { 'train-validation': 0, 'train-test': 0, 'validation-test': 0 };
     let conflicting = 0;
-    for (const bits of this.functions.values()) {
+    for (const bits of this.functions.flags()) {
       if ((bits & 3) === 3) across['train-validation']++;
       if ((bits & 5) === 5) across['train-test']++;
       if ((bits & 6) === 6) across['validation-test']++;
@@ -218,7 +219,7 @@ export class DatasetStatistics {
   }
 }
 
-/** 52 bits of the sha256 of the space-joined tokens (the same text normalizedCodeHash hashes): a number, so a Map entry stays small. Collisions: ~1e-4 expected at a million distinct functions. */
+/** 52 bits of the sha256 of the space-joined tokens (the text normalizedCodeHash hashes), as a number. Collisions: ~1e-4 expected at a million distinct functions. */
 function fingerprint(tokens: string[]): number {
   const digest = createHash('sha256').update(tokens.join(' ')).digest();
   return digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
