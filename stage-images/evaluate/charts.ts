@@ -18,15 +18,19 @@ export function confusionMatrixSpec(title: string, c: Confusion): TopLevelSpec {
     { actual: 'clean (0)', predicted: 'clean (0)', count: c.tn },
   ];
   const order = ['buggy (1)', 'clean (0)'];
+  const half = Math.max(c.tp, c.fp, c.tn, c.fn) / 2;
   return {
     $schema: SCHEMA, title, ...SIZE, data: { values: cells },
     encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: order, title: 'predicted' },
+      x: { field: 'predicted', type: 'nominal', sort: order, title: 'predicted', axis: { labelAngle: 0 } },
       y: { field: 'actual', type: 'nominal', sort: order, title: 'actual' },
     },
     layer: [
       { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } } },
-      { mark: { type: 'text', fontSize: 18 }, encoding: { text: { field: 'count', type: 'quantitative' } } },
+      {
+        mark: { type: 'text', fontSize: 18 },
+        encoding: { text: { field: 'count', type: 'quantitative' }, color: { condition: { test: `datum.count > ${half}`, value: 'white' }, value: 'black' } },
+      },
     ],
   };
 }
@@ -34,12 +38,12 @@ export function confusionMatrixSpec(title: string, c: Confusion): TopLevelSpec {
 function curveSpec(title: string, curves: NamedCurve[], x: string, y: string, diagonal: boolean): TopLevelSpec {
   const values = curves.flatMap((c) => c.points.map((p) => ({ model: c.model, x: p.x, y: p.y })));
   const line = {
-    mark: { type: 'line' as const, interpolate: 'step-after' as const },
+    mark: { type: 'line' as const },
     data: { values },
     encoding: {
       x: { field: 'x', type: 'quantitative' as const, title: x, scale: { domain: [0, 1] } },
       y: { field: 'y', type: 'quantitative' as const, title: y, scale: { domain: [0, 1] } },
-      color: { field: 'model', type: 'nominal' as const, title: 'model' },
+      color: { field: 'model', type: 'nominal' as const, title: 'model', legend: { labelLimit: 240 } },
     },
   };
   const chance = {
@@ -56,16 +60,16 @@ export const prSpec = (curves: NamedCurve[]) => curveSpec('Precision-recall curv
 export function metricsBarSpec(models: ModelScores[]): TopLevelSpec {
   const values = models.flatMap((m) => (['accuracy', 'precision', 'recall', 'f1', 'rocAuc'] as const)
     .filter((k) => m[k] !== null)
-    .map((k) => ({ model: m.model, metric: k === 'rocAuc' ? 'ROC-AUC' : k, value: m[k] })));
+    .map((k) => ({ model: m.model, metric: k === 'rocAuc' ? 'ROC-AUC' : k === 'f1' ? 'F1' : k, value: m[k] })));
   return {
     $schema: SCHEMA, title: 'Detector vs baselines', data: { values },
     width: { step: 14 }, height: 240,
     mark: 'bar',
     encoding: {
-      column: { field: 'metric', type: 'nominal', title: null, sort: ['accuracy', 'precision', 'recall', 'f1', 'ROC-AUC'] },
+      column: { field: 'metric', type: 'nominal', title: null, sort: ['accuracy', 'precision', 'recall', 'F1', 'ROC-AUC'] },
       x: { field: 'model', type: 'nominal', axis: null },
       y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: null },
-      color: { field: 'model', type: 'nominal', title: 'model' },
+      color: { field: 'model', type: 'nominal', title: 'model', legend: { labelLimit: 240 } },
       tooltip: [{ field: 'model' }, { field: 'value', format: '.3f' }],
     },
   } as TopLevelSpec;
