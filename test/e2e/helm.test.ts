@@ -48,6 +48,10 @@ describe.skipIf(!operatorBuilt)('helm install → kubectl apply → kubectl get 
   beforeAll(async () => {
     crdExisted = (await kubectl(['get', 'crd', CRD])).code === 0;
     ns = await createTestNamespace(undefined, 'helm-e2e');
+    // The restricted Pod Security Standard, enforced by the API server: the operator, helm test and
+    // stage Pods are refused unless they meet it (as in the Namespace of manifests/install.yaml).
+    const label = await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
+    if (label.code !== 0) throw new Error(label.stderr);
     s3 = await startS3({ buckets: ['bugforge'] });
     healthPort = await freePort();
   });
@@ -78,6 +82,9 @@ describe.skipIf(!operatorBuilt)('helm install → kubectl apply → kubectl get 
       tests: { readyzURL: `http://127.0.0.1:${healthPort}/readyz` },
       logLevel: 'debug',
     });
+    // The namespace really enforces the restricted standard: a plain Pod is refused.
+    const plain = await run(['run', 'plain', '--image=test/node', '--restart=Never', '--dry-run=server']);
+    expect(plain.stderr).toContain('violates PodSecurity "restricted');
     const install = await helm(['install', RELEASE, chartDir, '-n', ns.name, '-f', values, '--wait', '--timeout', '5m']);
     installed = install.code === 0;
     expect(install.code, `${install.stderr}\n${await diagnostics()}`).toBe(0);
