@@ -71,7 +71,11 @@ export const generateStage: StageDefinition = {
     }
     const plan = planBatch({ poolSize, batches: g.batches, samplesPerBatch: g.samplesPerBatch, seed: g.seed, bugTypes: bugTypesOf(ctx.spec) }, k);
     const origins = await pickFromPool(sources, new Set(plan.map((p) => p.poolIndex)));
-    const tasks: SampleTask[] = plan.map((p) => ({ index: p.index, cycle: p.cycle, bugTypes: p.bugTypes, origin: origins.get(p.poolIndex)! }));
+    const tasks: SampleTask[] = plan.map((p) => {
+      const origin = origins.get(p.poolIndex);
+      if (!origin) throw new Error(`analyze's dataset changed while ${unit} read it (pool position ${p.poolIndex} of ${poolSize} is gone): rerun the batch`);
+      return { index: p.index, cycle: p.cycle, bugTypes: p.bugTypes, origin };
+    });
 
     const provider = await providerFor(ctx, k);
     const tally = new Tally();

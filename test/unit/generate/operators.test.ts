@@ -116,6 +116,12 @@ describe('what each operator changes', () => {
     const ranges = sitesOf('off-by-one', f).map((e) => applyEdits(f.func, e).source).filter((s) => s.includes('range(offset, limit + 1)'));
     expect(ranges).toHaveLength(1);
   });
+  it('Python uninitialized-variable drops the first assignment of a name read later', () => {
+    const { before, after } = one('uninitialized-variable', 'clamp.py');
+    expect(before).toContain('out = []');
+    expect(after).not.toContain('out = []');
+    expect(after).toContain('out.append');
+  });
   it('an operator that has no site tries the next bug type, and reports when none applies', () => {
     const f = fixture('read_packet.c');
     const r = mutate(parser, f.func, f.lang, ['missing-break', 'double-free', 'wrong-error-return'], seededRandom(1));

@@ -6,7 +6,7 @@ import type { Candidate } from '../edit.js';
 import type { OperatorInput } from '../nodes.js';
 import { offByOne, operatorSwap } from './comparison.js';
 import { removedBoundsCheck, removedNullCheck } from './checks.js';
-import { uninitializedVariable, variableMisuse } from './variables.js';
+import { uninitializedVariable, uninitializedVariablePython, variableMisuse } from './variables.js';
 import { swappedArguments } from './calls.js';
 import { doubleFree, missingFree, useAfterFree } from './memory.js';
 import { integerOverflow, missingBreak, wrongErrorReturn } from './control.js';
@@ -26,5 +26,5 @@ export const OPERATORS: Record<BugType, Partial<Record<Lang, MutationOperator>>>
   'integer-overflow': { c: integerOverflow },
   'missing-break': { c: missingBreak },
   'wrong-error-return': { c: wrongErrorReturn, python: wrongErrorReturn },
-  'uninitialized-variable': { c: uninitializedVariable },
+  'uninitialized-variable': { c: uninitializedVariable, python: uninitializedVariablePython },
 };

@@ -1,7 +1,7 @@
 // variable-misuse and uninitialized-variable (C): names and their declared types in a function.
 import type { Node } from 'web-tree-sitter';
 import type { Candidate } from '../edit.js';
-import { replaceNode } from '../edit.js';
+import { deleteStatement, replaceNode } from '../edit.js';
 import { functionBody, namedKids, nodesOfType, type OperatorInput } from '../nodes.js';
 
 interface Declared { name: string; type: string; declaredAt: number; node: Node }
@@ -90,6 +90,27 @@ export function uninitializedVariable({ root }: OperatorInput): Candidate[] {
       if (!named || !target || named.suffix.includes('[]')) continue;
       if (uses.some((u) => u.text === named.name && u.startIndex > d.endIndex)) out.push([replaceNode(d, target.text)]);
     }
+  }
+  return out;
+}
+
+/**
+ * Python: a variable's first assignment in the function body (`total = 0`) is dropped where the
+ * name is read later, so the read fails (UnboundLocalError) or picks up a global.
+ */
+export function uninitializedVariablePython({ root, source }: OperatorInput): Candidate[] {
+  const body = functionBody(root);
+  if (!body) return [];
+  const params = new Set(nodesOfType(root, 'parameters').flatMap((p) => nodesOfType(p, 'identifier').map((i) => i.text)));
+  const out: Candidate[] = [];
+  const seen = new Set<string>();
+  for (const statement of namedKids(body)) {
+    const assign = statement.type === 'expression_statement' ? namedKids(statement)[0] : undefined;
+    const target = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
+    if (!target || target.type !== 'identifier' || params.has(target.text) || seen.has(target.text)) continue;
+    seen.add(target.text);
+    const readLater = nodesOfType(body, 'identifier').some((id) => id.text === target.text && id.startIndex > statement.endIndex);
+    if (readLater) out.push([deleteStatement(source, statement)]);
   }
   return out;
 }
