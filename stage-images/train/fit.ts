@@ -1,5 +1,5 @@
 // The training loop: seeded init and shuffling, class-weighted minibatch Adam, early stopping
-// on validation F1 (the best epoch's weights are kept).
+// on validation F1, ties broken by validation loss (the best epoch's weights are kept).
 import type { FeatureMatrix } from '../features/matrix.js';
 import { confusionAt, f1Of } from '../evaluate/metrics.js';
 import { HeadTrainer, initParams, predict, type HeadKind, type HeadParams, type HeadShape } from './head.js';
@@ -19,7 +19,7 @@ export interface FitOptions {
   onEpoch?(e: EpochRecord): void;
 }
 
-export interface EpochRecord { epoch: number; trainLoss: number; validationF1: number }
+export interface EpochRecord { epoch: number; trainLoss: number; validationF1: number; validationLoss: number }
 
 export interface FitResult {
   shape: HeadShape;
@@ -56,7 +56,7 @@ export function fitHead(train: LabelledMatrix, validation: LabelledMatrix, opts:
   const watch = validation.x.rows > 0 ? validation : train;
   const order = Uint32Array.from({ length: train.x.rows }, (_, i) => i);
   const history: EpochRecord[] = [];
-  let best = { epoch: 0, f1: -1, params: cloneParams(params) };
+  let best = { epoch: 0, f1: -1, loss: Infinity, params: cloneParams(params) };
   let sinceBest = 0;
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     shuffleInPlace(order, random);
@@ -65,12 +65,15 @@ export function fitHead(train: LabelledMatrix, validation: LabelledMatrix, opts:
       loss += trainer.trainBatch(train.x, train.labels, order.subarray(start, start + opts.batchSize), weights);
       batches++;
     }
-    const f1 = f1Of(confusionAt(watch.labels, predict(shape, params, watch.x), threshold));
-    const record = { epoch, trainLoss: loss / Math.max(1, batches), validationF1: f1 };
+    const scores = predict(shape, params, watch.x);
+    const f1 = f1Of(confusionAt(watch.labels, scores, threshold));
+    const validationLoss = weightedLoss(watch.labels, scores, weights);
+    const record = { epoch, trainLoss: loss / Math.max(1, batches), validationF1: f1, validationLoss };
     history.push(record);
     opts.onEpoch?.(record);
-    if (f1 > best.f1) {
-      best = { epoch, f1, params: cloneParams(params) };
+    // Better F1, or the same F1 with a lower validation loss (small validation sets tie often).
+    if (f1 > best.f1 || (f1 === best.f1 && validationLoss < best.loss)) {
+      best = { epoch, f1, loss: validationLoss, params: cloneParams(params) };
       sinceBest = 0;
     } else if (++sinceBest >= opts.patience) break;
   }
@@ -78,6 +81,16 @@ export function fitHead(train: LabelledMatrix, validation: LabelledMatrix, opts:
     shape, params: best.params, threshold, epochsRun: history.length, bestEpoch: best.epoch, bestValidationF1: best.f1,
     history, classWeights: weights, stoppedOn: validation.x.rows > 0 ? 'validation' : 'train',
   };
+}
+
+/** Mean class-weighted binary cross-entropy of scores. */
+export function weightedLoss(labels: Uint8Array, scores: Float32Array, weights: [number, number]): number {
+  let loss = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = Math.min(Math.max(scores[i], 1e-7), 1 - 1e-7);
+    loss -= weights[labels[i]] * (labels[i] ? Math.log(p) : Math.log(1 - p));
+  }
+  return labels.length ? loss / labels.length : 0;
 }
 
 const cloneParams = (p: HeadParams): HeadParams => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.slice()]));

@@ -9,6 +9,7 @@ import { openEncoder, TFIDF_OPTIONS, type OpenedEncoder } from '../features/open
 import { MERGE_SPLIT_FILES, SplitRows } from '../features/rows.js';
 import { headSettings, realOnly, trainDetector, type TrainedDetector } from './detector.js';
 import type { FeatureConfig } from './model-dir.js';
+import type { EpochRecord } from './fit.js';
 
 export const TRAIN_VERSION = '1';
 
@@ -47,7 +48,7 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     const settings = headSettings(t);
 
     ctx.progress.phase(`train ${t.head}`, t.epochs);
-    const epochLog = (label: string) => (e: { epoch: number; trainLoss: number; validationF1: number }) => {
+    const epochLog = (label: string) => (e: EpochRecord) => {
       ctx.progress.tick();
       ctx.log.info(e, `${label} epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, validation F1 ${e.validationF1.toFixed(3)}`);
     };
@@ -67,7 +68,8 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     const cacheHitRate = opened ? hitRate(opened.featurizer.stats) : undefined;
     const summaryOf = (d: TrainedDetector) => ({
       epochsRun: d.fit.epochsRun, bestEpoch: d.fit.bestEpoch, bestValidationF1: d.fit.bestValidationF1,
-      validationF1PerEpoch: d.fit.history.map((e) => e.validationF1), trainLossPerEpoch: d.fit.history.map((e) => e.trainLoss),
+      validationF1PerEpoch: d.fit.history.map((e) => e.validationF1), validationLossPerEpoch: d.fit.history.map((e) => e.validationLoss),
+      trainLossPerEpoch: d.fit.history.map((e) => e.trainLoss),
       rows: d.trainedOn,
     });
     await ctx.outputs.json('training.json', {

@@ -64,11 +64,25 @@ describe('heads', () => {
   });
 
   it('stops early when validation F1 stops improving, keeping the best epoch', () => {
-    const train = blobs(300, 1), val = blobs(60, 2);
-    const fit = fitHead(train, val, { head: 'logreg', ...settings, epochs: 200, patience: 2 });
+    // a small train set with a fifth of its labels flipped: an MLP overfits it within a few dozen epochs
+    const train = blobs(60, 1), val = blobs(60, 2);
+    for (let i = 0; i < train.labels.length; i += 5) train.labels[i] = 1 - train.labels[i];
+    const fit = fitHead(train, val, { head: 'mlp', ...settings, hiddenSize: 32, epochs: 200, patience: 2 });
     expect(fit.epochsRun).toBeLessThan(200);
     expect(fit.epochsRun - fit.bestEpoch).toBe(2);
-    expect(fit.bestValidationF1).toBe(Math.max(...fit.history.map((e) => e.validationF1)));
+    const bestF1 = Math.max(...fit.history.map((e) => e.validationF1));
+    expect(fit.bestValidationF1).toBe(bestF1);
+    // among the epochs with the best F1, the kept one has the lowest validation loss
+    const tied = fit.history.filter((e) => e.validationF1 === bestF1);
+    expect(fit.history[fit.bestEpoch - 1].validationLoss).toBe(Math.min(...tied.map((e) => e.validationLoss)));
+  });
+
+  it('keeps training while F1 ties but the validation loss still falls', () => {
+    // a validation set too easy to separate: F1 is 1 from the first epoch on
+    const train = blobs(300, 1), val = blobs(20, 2);
+    const fit = fitHead(train, val, { head: 'logreg', ...settings, epochs: 30, patience: 2 });
+    expect(fit.history[0].validationF1).toBe(1);
+    expect(fit.bestEpoch).toBeGreaterThan(1);
   });
 
   it('weights classes by n / (2 n_c) and refuses a one-class train split', () => {
