@@ -32,6 +32,16 @@ function describeSource(d: DatasetSpec): string {
   }
 }
 
+/** The dataset fields that matter for its source (a demo run has no hub revision). */
+function relevantDatasetFields(d: DatasetSpec): Partial<DatasetSpec> {
+  const { source, limit } = d;
+  switch (source) {
+    case 'huggingface': return { source, name: d.name, revision: d.revision, hubEndpoint: d.hubEndpoint, limit };
+    case 'uri': return { source, uri: d.uri, format: d.format, limit };
+    case 'demo': return { source, limit };
+  }
+}
+
 async function inputsOf(ctx: StageContext): Promise<InputFile[]> {
   const d = ctx.spec.dataset;
   switch (d.source) {
@@ -121,7 +131,7 @@ export const analyzeStage: StageDefinition = {
 
     const analysis = stats.result();
     const report = {
-      source: { ...d, description: describeSource(d) },
+      source: { ...relevantDatasetFields(d), description: describeSource(d) },
       inputs: inputs.map((f) => ({ name: f.name, split: f.split, splitFrom: f.splitFrom, format: f.format, ...(f.size ? { bytes: f.size } : {}) })),
       ...analysis,
     };
