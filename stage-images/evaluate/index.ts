@@ -46,7 +46,7 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
   try {
     const pretrained = spec.training.mode === 'pretrained';
     ctx.progress.phase('load detector');
-    const detector = pretrained ? await loadModelFromUri(spec.training.model!) : await trainedModel(ctx, 'model');
+    const detector = pretrained ? await loadModelFromUri(spec.training.model!, ctx.env) : await trainedModel(ctx, 'model');
     const scored = await scorer.score(detector);
     test = scored.test;
     models.push(evaluateScores({ name: 'detector', role: 'detector', description: (pretrained ? `pretrained ${spec.training.model}: ` : '') + describeModel(detector), threshold: detector.config.threshold }, test.labels, test.synthetic, scored.scores));

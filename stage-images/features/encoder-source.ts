@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { openStore, parseS3Uri } from '../../core/store/open.js';
+import { openStore, parseS3Uri, s3ConnectionFromEnv } from '../../core/store/open.js';
 import { downloadHubEncoder, ENCODER_REQUIRED, ONNX_CANDIDATES } from './hub.js';
 
 export interface EncoderLocation { dir: string; onnxFile: string; source: string; revision: string; kind: 'local' | 's3' | 'hub' }
@@ -48,16 +48,17 @@ async function findOnnx(dir: string, ref: string): Promise<string> {
 async function fromS3(ref: string, opts: ResolveOptions): Promise<EncoderLocation> {
   const { bucket, key } = parseS3Uri(ref);
   const dir = join(modelCacheDir(opts.env), 'models', 's3', bucket, ...key.split('/'));
-  const store = openStore(ref);
+  // The bucket root, listed under "<key>/", so a sibling prefix (<key>-v2/) is never mixed in.
+  const store = openStore(`s3://${bucket}`, s3ConnectionFromEnv(opts.env));
   let count = 0;
-  for await (const object of store.list('')) {
+  for await (const object of store.list(`${key}/`)) {
     count++;
-    const target = join(dir, object.key);
+    const target = join(dir, object.key.slice(key.length + 1));
     if (await stat(target).then((s) => s.size === object.size, () => false)) continue;
     await mkdir(dirname(target), { recursive: true });
     await pipeline(await store.read(object.key), createWriteStream(`${target}.part`));
     await rename(`${target}.part`, target);
-    opts.log?.info({ from: store.uriOf(object.key), bytes: object.size }, `copied ${object.key}`);
+    opts.log?.info({ from: store.uriOf(object.key), bytes: object.size }, `copied ${store.uriOf(object.key)}`);
   }
   if (count === 0) throw new Error(`encoder ${ref}: nothing under that prefix. Upload the encoder directory (${ENCODER_REQUIRED.join(', ')}, ${ONNX_CANDIDATES[0]}) there first`);
   return { dir, onnxFile: await findOnnx(dir, ref), source: ref, revision: 's3', kind: 's3' };

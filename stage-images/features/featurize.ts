@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { BugRecord } from '../../core/records/record.js';
 import type { Progress } from '../../core/stage/progress.js';
 import type { ArtifactStore } from '../../core/store/store.js';
-import { DenseMatrixBuilder, SparseMatrixBuilder, type FeatureMatrix } from './matrix.js';
+import { SparseMatrixBuilder, type FeatureMatrix } from './matrix.js';
 import { DocumentFrequencies, fitVocabulary, tokensOf, TfidfVectorizer, type TfidfOptions, type TfidfVocabulary } from './tfidf.js';
 import { FeatureCache, textDigest } from './feature-cache.js';
 import type { Encoder } from './encoder.js';
@@ -85,7 +85,18 @@ export class EncoderFeaturizer implements Featurizer {
     this.log?.info({ split: label, rows: digests.length, cached: digests.length - unique, toEncode: unique }, `${label}: ${digests.length - unique}/${digests.length} feature rows from the cache`);
     this.progress?.phase(`encode ${label}`, digests.length);
 
-    const vectors: (Float32Array | undefined)[] = new Array(digests.length);
+    // The matrix is filled in place (allocated once the first vector gives the dimension).
+    const n = digests.length;
+    let data: Float32Array | undefined;
+    const filled = new Uint8Array(n);
+    const put = (row: number, v: Float32Array) => {
+      if (!data) {
+        this.dim = v.length;
+        data = new Float32Array(n * this.dim);
+      }
+      data.set(v, row * this.dim);
+      filled[row] = 1;
+    };
     const encodedAt = new Map<string, number>();
     const flags = new RowFlags();
     let window: { row: number; text: string; digest: string }[] = [];
@@ -93,7 +104,7 @@ export class EncoderFeaturizer implements Featurizer {
     const encodeWindow = async () => {
       const out = await this.encoder.embed(window.map((w) => w.text));
       for (let k = 0; k < window.length; k++) {
-        vectors[window[k].row] = out[k];
+        put(window[k].row, out[k]);
         await this.cache.add(window[k].digest, out[k]);
       }
       this.progress?.tick(window.length);
@@ -106,7 +117,7 @@ export class EncoderFeaturizer implements Featurizer {
       flags.push(r);
       const hit = cached.get(d);
       if (hit) {
-        vectors[row] = hit;
+        put(row, hit);
         this.progress?.tick();
       } else if (encodedAt.has(d)) {
         this.progress?.tick();
@@ -119,11 +130,12 @@ export class EncoderFeaturizer implements Featurizer {
     }
     if (window.length) await encodeWindow();
     await this.cache.flush();
-    // Repeated texts point at the first row that was encoded.
-    for (let i = 0; i < digests.length; i++) if (!vectors[i]) vectors[i] = vectors[encodedAt.get(digests[i])!];
-    this.dim ||= vectors[0]?.length ?? 0;
-    const b = new DenseMatrixBuilder(this.dim, digests.length);
-    for (const v of vectors) b.push(v!);
-    return flags.done(b.build());
+    const dim = this.dim;
+    const matrix = data ?? new Float32Array(0);
+    // Repeated texts copy the row that was encoded first.
+    for (let i = 0; i < n; i++) {
+      if (!filled[i]) matrix.copyWithin(i * dim, encodedAt.get(digests[i])! * dim, (encodedAt.get(digests[i])! + 1) * dim);
+    }
+    return flags.done({ kind: 'dense', rows: n, dim, data: matrix });
   }
 }

@@ -5,7 +5,7 @@
 //   model_card.md the training metrics, for people.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openStore } from '../../core/store/open.js';
+import { openStore, s3ConnectionFromEnv } from '../../core/store/open.js';
 import { NotFoundError } from '../../core/store/store.js';
 import type { TfidfVocabulary } from '../features/tfidf.js';
 import { paramShapes, type HeadParams, type HeadShape } from './head.js';
@@ -72,12 +72,12 @@ export function decodeModel(configJson: string, weights: Buffer, where: string):
 }
 
 /** Loads a model directory from a local path or an s3:// prefix (training.model in pretrained mode). */
-export async function loadModelFromUri(uri: string): Promise<DetectorModel> {
+export async function loadModelFromUri(uri: string, env: NodeJS.ProcessEnv = process.env): Promise<DetectorModel> {
   const read = async (file: string): Promise<Buffer> => {
     try {
       if (uri.startsWith('s3://')) {
         const chunks: Buffer[] = [];
-        for await (const c of await openStore(uri).read(file)) chunks.push(Buffer.from(c));
+        for await (const c of await openStore(uri, s3ConnectionFromEnv(env)).read(file)) chunks.push(Buffer.from(c));
         return Buffer.concat(chunks);
       }
       return await readFile(join(uri.startsWith('file://') ? new URL(uri).pathname : uri, file));

@@ -10,6 +10,11 @@ import { writeEncoderDir } from '../../support/tiny-encoder.js';
 import { Encoder } from '../../../stage-images/features/encoder.js';
 import { encoderDigest, resolveEncoder } from '../../../stage-images/features/encoder-source.js';
 import { splitRevision } from '../../../stage-images/features/open-encoder.js';
+import { EncoderFeaturizer } from '../../../stage-images/features/featurize.js';
+import { LocalStore } from '../../../core/store/local.js';
+import { pino } from 'pino';
+
+const silent = pino({ level: 'silent' });
 import { downloadHubEncoder } from '../../../stage-images/features/hub.js';
 
 const opts = { pooling: 'cls' as const, maxLength: 32, batchSize: 3, gpus: 0 };
@@ -72,6 +77,27 @@ describe('ONNX encoder', () => {
     const badOnnx = (await writeEncoderDir(join(root, 'bad-onnx'))).dir;
     await writeFile(join(badOnnx, 'onnx/model.onnx'), Buffer.from('this is not a protobuf model at all'));
     await expect(Encoder.load(await resolveLocal(badOnnx), opts)).rejects.toThrow(/onnxruntime could not load .*model\.onnx.*incomplete or not an ONNX model/);
+  });
+
+  it('featurizer: repeated texts and cached rows give the rows that encoding each text gives, in order', async () => {
+    const store = new LocalStore(join(root, 'store'));
+    const loc = await resolveLocal(dir);
+    const encoder = await Encoder.load(loc, { ...opts, pooling: 'mean' });
+    const texts = ['int a;', 'free(ptr);', 'int a;', 'return len;', 'free(ptr);'];
+    const rows = (t: string[]) => async function* () { yield* t.map((func, i) => ({ id: `r${i}`, func, label: (i % 2) as 0 | 1, lang: 'c' as const, source: 'demo' })); };
+    const expected = await encoder.embed(texts);
+    const first = new EncoderFeaturizer(encoder, store, 'digest-x', undefined, silent);
+    await first.featurize(rows(texts.slice(0, 2)), 'warm');
+    const second = new EncoderFeaturizer(encoder, store, 'digest-x', undefined, silent);
+    const f = await second.featurize(rows(texts), 'all');
+    expect(second.stats).toEqual({ hits: 4, misses: 1 }); // 'int a;' and 'free(ptr);' twice each from the cache
+    expect(f.x.kind === 'dense' && [f.x.rows, f.x.dim]).toEqual([5, 32]);
+    for (let r = 0; r < 5; r++) {
+      const row = (f.x as { data: Float32Array }).data.subarray(r * 32, (r + 1) * 32);
+      Array.from(expected[r]).forEach((v, j) => expect(row[j]).toBeCloseTo(v, 5));
+    }
+    expect(Array.from(f.labels)).toEqual([0, 1, 0, 1, 0]);
+    await encoder.close();
   });
 
   it('digests the tokenizer and ONNX bytes', async () => {
