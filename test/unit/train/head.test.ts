@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { denseFromRows, selectRows, SparseMatrixBuilder } from '../../../stage-images/features/matrix.js';
 import { classWeights, fitHead } from '../../../stage-images/train/fit.js';
-import { predict } from '../../../stage-images/train/head.js';
+import { HeadTrainer, initParams, predict } from '../../../stage-images/train/head.js';
 import { seededRandom } from '../../../stage-images/train/random.js';
 import { classificationMetrics } from '../../../stage-images/evaluate/metrics.js';
 
@@ -83,6 +83,24 @@ describe('heads', () => {
     const fit = fitHead(train, val, { head: 'logreg', ...settings, epochs: 30, patience: 2 });
     expect(fit.history[0].validationF1).toBe(1);
     expect(fit.bestEpoch).toBeGreaterThan(1);
+  });
+
+  it('the blocked dense MLP path computes what the row-by-row path computes', () => {
+    // the same rows as a dense matrix (blocked path) and as a sparse one (row path)
+    const { x, labels } = blobs(11, 5); // 11 rows: two full blocks of 4 and a tail of 3
+    const sparse = new SparseMatrixBuilder(8);
+    for (let r = 0; r < 11; r++) sparse.push({ indices: Uint32Array.from({ length: 8 }, (_, i) => i), values: x.data.slice(r * 8, r * 8 + 8) });
+    const xs = sparse.build();
+    const shape = { kind: 'mlp' as const, inputDim: 8, hiddenSize: 6 };
+    const a = initParams(shape, seededRandom(1)), b = initParams(shape, seededRandom(1));
+    const ta = new HeadTrainer(shape, a, { learningRate: 0.01 }), tb = new HeadTrainer(shape, b, { learningRate: 0.01 });
+    const rows = Uint32Array.from([3, 0, 10, 7, 1, 2, 9, 4, 8, 6, 5]);
+    for (let step = 0; step < 3; step++) {
+      expect(ta.trainBatch(x, labels, rows, [1, 2])).toBeCloseTo(tb.trainBatch(xs, labels, rows, [1, 2]), 5);
+    }
+    for (const name of ['w1', 'b1', 'w2', 'b2']) Array.from(a[name]).forEach((v, i) => expect(v).toBeCloseTo(b[name][i], 5));
+    const pd = predict(shape, a, x), ps = predict(shape, a, xs);
+    Array.from(pd).forEach((v, i) => expect(v).toBeCloseTo(ps[i], 6));
   });
 
   it('weights classes by n / (2 n_c) and refuses a one-class train split', () => {
