@@ -2,7 +2,8 @@
 // on validation F1, ties broken by validation loss (the best epoch's weights are kept).
 import type { FeatureMatrix } from '../features/matrix.js';
 import { confusionAt, f1Of } from '../evaluate/metrics.js';
-import { HeadTrainer, initParams, predict, type HeadKind, type HeadParams, type HeadShape } from './head.js';
+import { initParams, predict, type HeadKind, type HeadParams, type HeadShape } from './head.js';
+import { HeadTrainer } from './trainer.js';
 import { seededRandom, shuffleInPlace } from './random.js';
 
 export interface LabelledMatrix { x: FeatureMatrix; labels: Uint8Array }

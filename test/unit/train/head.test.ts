@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { denseFromRows, selectRows, SparseMatrixBuilder } from '../../../stage-images/features/matrix.js';
 import { classWeights, fitHead } from '../../../stage-images/train/fit.js';
-import { HeadTrainer, initParams, predict } from '../../../stage-images/train/head.js';
+import { initParams, predict } from '../../../stage-images/train/head.js';
+import { HeadTrainer } from '../../../stage-images/train/trainer.js';
 import { seededRandom } from '../../../stage-images/train/random.js';
 import { classificationMetrics } from '../../../stage-images/evaluate/metrics.js';
 
