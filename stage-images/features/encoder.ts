@@ -30,7 +30,7 @@ export class Encoder {
     /** Why CUDA was not used when it was asked for. */
     readonly fallbackReason: string | undefined,
     readonly options: EncoderOptions,
-    private readonly outputName: string,
+    readonly outputName: string,
     private readonly padId: number,
   ) {}
 

@@ -2,6 +2,8 @@
 // encoder), a head trained with early stopping on validation F1, saved as model/; and, when
 // the train split has synthetic rows and evaluation.withoutSynthetic is set, the same detector
 // trained on the real rows only (model-real-only/), so evaluate can say what synthetic data bought.
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { StageContext, StageDefinition, StageOutcome } from '../../core/stage/definition.js';
 import { fitTfidf, hitRate, TfidfFeaturizer, type Featurizer } from '../features/featurize.js';
@@ -10,6 +12,7 @@ import { MERGE_SPLIT_FILES, SplitRows } from '../features/rows.js';
 import { headSettings, realOnly, trainDetector, type TrainedDetector } from './detector.js';
 import type { FeatureConfig } from './model-dir.js';
 import type { EpochRecord } from './fit.js';
+import { EXPORT_OUTPUT, exportedOnnx, headAppendix } from './onnx-export.js';
 
 export const TRAIN_VERSION = '1';
 
@@ -25,7 +28,7 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     train: new SplitRows('final_train', () => ctx.inputs.records('merge', MERGE_SPLIT_FILES.train)),
     validation: new SplitRows('final_val', () => ctx.inputs.records('merge', MERGE_SPLIT_FILES.validation)),
   };
-  if (t.exportOnnx) ctx.log.warn('training.exportOnnx is not implemented in this build: model/ holds the head weights and the encoder reference, not one ONNX graph');
+  if (t.exportOnnx && t.features !== 'encoder') ctx.log.warn('training.exportOnnx needs training.features: encoder (TF-IDF tokenisation is not an ONNX graph); no model.onnx is written');
 
   let featurizer: Featurizer;
   let features: FeatureConfig;
@@ -54,6 +57,15 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     };
     const detector = trainDetector('bugforge detector', train, validation, features, settings, epochLog('detector'));
     await writeModel(ctx, 'model', detector);
+    let exported: string | undefined;
+    if (t.exportOnnx && opened) {
+      ctx.progress.phase('export ONNX (encoder + head)');
+      const { location } = opened.encoder;
+      await ctx.outputs.stream('model/model.onnx', exportedOnnx(join(location.dir, location.onnxFile), headAppendix(detector.model, opened.encoder.outputName)));
+      for (const f of ['tokenizer.json', 'tokenizer_config.json']) await ctx.outputs.stream(`model/${f}`, createReadStream(join(location.dir, f)));
+      exported = 'model/model.onnx';
+      ctx.log.info(`exported ${exported}: inputs input_ids, attention_mask; output ${EXPORT_OUTPUT} [batch, 1]`);
+    }
 
     let realOnlyDetector: TrainedDetector | undefined;
     if (detector.trainedOn.synthetic > 0 && ctx.spec.evaluation.withoutSynthetic) {
@@ -80,6 +92,7 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
       detector: summaryOf(detector),
       realOnly: realOnlyDetector ? summaryOf(realOnlyDetector) : undefined,
       setAside: setAside.length,
+      onnx: exported,
     });
     const f1 = detector.fit.bestValidationF1;
     return {

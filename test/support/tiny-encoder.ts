@@ -1,7 +1,6 @@
 // Builds a tiny but real encoder directory for tests and benches: a WordPiece tokenizer.json
 // (+ tokenizer_config.json, config.json) that @huggingface/transformers loads, and an ONNX graph
-// that onnxruntime runs — written with protobufjs from the ONNX schema (the subset used here,
-// field numbers as in onnx/onnx.proto).
+// that onnxruntime runs — written with protobufjs from the ONNX schema (stage-images/features/onnx-proto.ts).
 //
 // Graph (inputs input_ids, attention_mask int64 [batch, seq]; output last_hidden_state):
 //   e = Gather(embedding, input_ids); m = mask[..., None]
@@ -9,83 +8,9 @@
 //   last_hidden_state = tanh(e @ W + context @ U) * m
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import protobuf from 'protobufjs';
+import { buildOnnxModel, ONNX_FLOAT, ONNX_INT64, type GraphSpec } from '../../stage-images/features/onnx-proto.js';
 
-const ONNX_SUBSET = `
-syntax = "proto3";
-package onnx;
-message AttributeProto {
-  string name = 1; float f = 2; int64 i = 3; bytes s = 4; TensorProto t = 5;
-  repeated float floats = 7; repeated int64 ints = 8; int32 type = 20;
-}
-message ValueInfoProto { string name = 1; TypeProto type = 2; }
-message NodeProto {
-  repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4;
-  repeated AttributeProto attribute = 5; string domain = 7;
-}
-message ModelProto {
-  int64 ir_version = 1; string producer_name = 2; string producer_version = 3;
-  GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8;
-}
-message GraphProto {
-  repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5;
-  repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12;
-}
-message TensorProto {
-  repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9;
-}
-message TensorShapeProto {
-  message Dimension { oneof value { int64 dim_value = 1; string dim_param = 2; } }
-  repeated Dimension dim = 1;
-}
-message TypeProto {
-  message Tensor { int32 elem_type = 1; TensorShapeProto shape = 2; }
-  oneof value { Tensor tensor_type = 1; }
-}
-message OperatorSetIdProto { string domain = 1; int64 version = 2; }
-`;
-
-export const ONNX_FLOAT = 1;
-export const ONNX_INT64 = 7;
-const ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_INTS = 7;
-
-export interface GraphNode { op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, number | number[] | { float: number }> }
-export interface Initializer { name: string; dims: number[]; data: Float32Array | BigInt64Array }
-export interface GraphValue { name: string; elemType: number; shape: (number | string)[] }
-export interface GraphSpec { nodes: GraphNode[]; initializers: Initializer[]; inputs: GraphValue[]; outputs: GraphValue[]; opset?: number }
-
-/** Serialises a graph to ONNX ModelProto bytes. */
-export function buildOnnxModel(spec: GraphSpec): Uint8Array {
-  const root = protobuf.parse(ONNX_SUBSET).root;
-  const Model = root.lookupType('onnx.ModelProto');
-  const value = (v: GraphValue) => ({
-    name: v.name,
-    type: { tensorType: { elemType: v.elemType, shape: { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
-  });
-  const attribute = (name: string, a: number | number[] | { float: number }) =>
-    Array.isArray(a) ? { name, type: ATTR_INTS, ints: a }
-      : typeof a === 'object' ? { name, type: ATTR_FLOAT, f: a.float }
-        : { name, type: ATTR_INT, i: a };
-  const message = Model.fromObject({
-    irVersion: 8,
-    producerName: 'bugforge-test',
-    opsetImport: [{ domain: '', version: spec.opset ?? 17 }],
-    graph: {
-      name: 'encoder',
-      node: spec.nodes.map((n, k) => ({
-        name: `${n.op.toLowerCase()}_${k}`, opType: n.op, input: n.inputs, output: n.outputs,
-        attribute: Object.entries(n.attrs ?? {}).map(([name, a]) => attribute(name, a)),
-      })),
-      initializer: spec.initializers.map((t) => ({
-        name: t.name, dims: t.dims, dataType: t.data instanceof Float32Array ? ONNX_FLOAT : ONNX_INT64,
-        rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
-      })),
-      input: spec.inputs.map(value),
-      output: spec.outputs.map(value),
-    },
-  });
-  return Model.encode(message).finish();
-}
+export { buildOnnxModel, ONNX_FLOAT, ONNX_INT64, type GraphNode, type GraphSpec, type GraphValue, type Initializer } from '../../stage-images/features/onnx-proto.js';
 
 /** Deterministic pseudo-random floats in [-scale, scale). */
 export function randomFloats(n: number, seed: number, scale: number): Float32Array {

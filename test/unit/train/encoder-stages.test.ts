@@ -17,7 +17,7 @@ describe('train + evaluate on encoder features', () => {
   let spec: ReturnType<typeof specWith>;
   beforeAll(async () => {
     const encoder = (await writeEncoderDir(join(await mkdtemp(join(tmpdir(), 'bugforge-enc-')), 'tiny'), { hidden: 24 })).dir;
-    spec = specWith({ features: 'encoder', encoder, pooling: 'mean', head: 'mlp', hiddenSize: 16, epochs: 40, patience: 6, learningRate: 0.01, batchSize: 16, maxLength: 64 }, { withoutSynthetic: false });
+    spec = specWith({ features: 'encoder', encoder, pooling: 'mean', head: 'mlp', hiddenSize: 16, epochs: 40, patience: 6, learningRate: 0.01, batchSize: 16, maxLength: 64, exportOnnx: true }, { withoutSynthetic: false });
     store = await tempStore();
     await runStage(publishedMerge({ train: separableRecords(200, 11, 'train'), validation: separableRecords(50, 12, 'validation'), test: separableRecords(100, 13, 'test') }), store, spec);
   });
@@ -34,6 +34,9 @@ describe('train + evaluate on encoder features', () => {
     const config = JSON.parse(await readFile(file('train', 'model/config.json'), 'utf8'));
     expect(config.features).toMatchObject({ kind: 'encoder', pooling: 'mean', maxLength: 64, dim: 24 });
     expect(config.features.encoder.digest).toMatch(/^[0-9a-f]{64}$/);
+    // training.exportOnnx: one graph (encoder + head) plus the tokenizer files, next to the head weights
+    expect(training.onnx).toBe('model/model.onnx');
+    expect(train.files.map((f) => f.path)).toEqual(expect.arrayContaining(['model/model.onnx', 'model/tokenizer.json', 'model/tokenizer_config.json', 'model/head.bin']));
 
     const evaluation = (await runStage(evaluateStage, store, spec)).manifest.summary;
     const metrics = JSON.parse(await readFile(file('evaluate', 'metrics.json'), 'utf8'));
