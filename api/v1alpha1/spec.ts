@@ -115,7 +115,7 @@ export const Training = Type.Object({
   mode: Enum(['train', 'pretrained'] as const, { default: 'train' }),
   model: Type.Optional(Type.String({ minLength: 1, description: 'Model directory URI (local path or s3://) for mode pretrained.' })),
   features: Enum(['encoder', 'tfidf'] as const, { default: 'encoder' }),
-  encoder: Type.String({ default: 'microsoft/codebert-base', description: 'Hub id, local directory or s3:// prefix of an ONNX encoder with tokenizer.json.' }),
+  encoder: Type.String({ default: 'onnx-community/codebert-base-ONNX', description: 'Hub id (id@revision), local directory or s3:// prefix of an ONNX encoder with tokenizer.json. Default: microsoft/codebert-base as exported to ONNX by the ONNX Community.' }),
   pooling: Enum(['cls', 'mean'] as const, { default: 'cls' }),
   maxLength: Type.Integer({ minimum: 8, maximum: 4096, default: 400 }),
   batchSize: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),

@@ -26,7 +26,7 @@ export async function resolveEncoder(ref: string, opts: ResolveOptions): Promise
   const localPath = ref.startsWith('file://') ? fileURLToPath(ref) : resolve(ref.replace(/^~(?=\/)/, homedir()));
   const exists = await stat(localPath).then((s) => s.isDirectory(), () => false);
   if (exists || !looksLikeHubId(ref)) {
-    if (!exists) throw new Error(`encoder ${ref}: no such directory (${localPath}). training.encoder must be a local directory, an s3:// prefix or a hub id like microsoft/codebert-base`);
+    if (!exists) throw new Error(`encoder ${ref}: no such directory (${localPath}). training.encoder must be a local directory, an s3:// prefix or a hub id like onnx-community/codebert-base-ONNX (an ONNX export of microsoft/codebert-base)`);
     return { dir: localPath, onnxFile: await findOnnx(localPath, ref), source: ref, revision: 'local', kind: 'local' };
   }
   const { dir, onnxFile } = await downloadHubEncoder(ref, {
