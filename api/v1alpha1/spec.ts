@@ -98,6 +98,7 @@ export const Split = Type.Object({
   seed: Type.Integer({ default: 42 }),
   syntheticInEval: Type.Boolean({ default: false, description: 'Allow synthetic samples in validation and test.' }),
   respectSourceSplits: Type.Boolean({ default: false, description: 'Keep the data set\'s own train/validation/test assignment instead of re-splitting.' }),
+  groupBy: Enum(['commit', 'id'] as const, { default: 'commit', description: 'How real rows are grouped so a group never straddles splits: commit (rows sharing commit_id; rows without one stand alone) or id (each row alone)' }),
 }, {
   additionalProperties: false, default: {},
   'x-kubernetes-validations': [cel('self.train + self.validation + self.test > 0.999 && self.train + self.validation + self.test < 1.001', 'split.train + split.validation + split.test must sum to 1')],

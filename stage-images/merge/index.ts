@@ -1,10 +1,18 @@
 // Stage 4 `merge`: real data (analyze) + filtered synthetic samples (filter) → final train /
 // validation / test splits, as JSONL.gz and CSV, and split_report.json.
-// Pass 1 over the real rows collects a seeded hash per group and stratum (split-assign.ts);
-// pass 2 assigns each real row and remembers its group's split (a compact hash table);
-// pass 3 streams the synthetic samples into their origin's split. No pass holds records.
+// Real rows are split by group (split.groupBy): with `commit`, the rows sharing a commit_id (the
+// functions of one commit, the clean and buggy versions of one function) form one group, so
+// near-twins with opposite labels never straddle the train/test line; a row without a commit_id,
+// or every row with `id`, is a group of its own. A synthetic sample follows its origin row.
+// Pass 1 over the real rows gives each group a stratum — the label × source of the group's
+// first-seen row (rows are read train, validation, test, in file order) — and collects one seeded
+// hash per group and stratum (split-assign.ts), so the split sizes are exact in groups, within
+// one group per stratum; pass 2 assigns each real row its group's split and remembers, per row,
+// its split and group (compact hash tables of numeric hashes); pass 3 streams the synthetic
+// samples into their origin's split. No pass holds records.
 import type { StageContext, StageDefinition, StageOutcome } from '../../core/stage/definition.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
+import type { SplitSpec } from '../../api/v1alpha1/spec.js';
 import { NumberTable, hash52, unitHash } from '../../core/collections/number-table.js';
 import { StratumQuantiles, assign, type Cuts } from './split-assign.js';
 import { SplitWriters } from './split-writers.js';
@@ -18,10 +26,14 @@ const SPLIT_BY_CODE: SplitName[] = ['train', 'validation', 'test'];
 /** The stratum of a real row: its label and source. */
 export const stratumOf = (r: BugRecord): string => `${r.label}|${r.source}`;
 
+/** The group of a real row: `commit:<commit_id>` with groupBy commit when it has a non-empty commit_id, else its id. */
+export const groupKeyOf = (r: BugRecord, groupBy: SplitSpec['groupBy']): string =>
+  groupBy === 'commit' && typeof r.commit_id === 'string' && r.commit_id !== '' ? `commit:${r.commit_id}` : r.id;
+
 export const mergeStage: StageDefinition = {
   name: 'merge',
   description: 'Merges real and filtered synthetic data into stratified, seeded train/validation/test splits (JSONL.gz + CSV), synthetic samples in their origin\'s split',
-  version: '1',
+  version: '2',
   reads: (spec) => (spec.generation.enabled ? [{ stage: 'analyze' }, { stage: 'filter' }] : [{ stage: 'analyze' }]),
   config: (spec) => ({ split: spec.split, synthetic: spec.generation.enabled }),
   run: runMerge,
@@ -38,12 +50,29 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   };
   const realTotal = await recordsIn(ctx, 'analyze', SPLITS.map(DATASET_FILE));
 
+  const { groupBy } = split;
+
+  // group hash → index in `strata` of the group's first-seen row (only when re-splitting)
+  const groupStratum = new NumberTable();
+  const strata: string[] = [];
   let cuts: Map<string, Cuts> | undefined;
   if (!split.respectSourceSplits) {
-    ctx.progress.phase('stratifying real rows (pass 1 of 3)', realTotal);
+    ctx.progress.phase('stratifying real groups (pass 1 of 3)', realTotal);
     const quantiles = new StratumQuantiles();
+    const stratumIndex = new Map<string, number>();
     for await (const { record } of realRows()) {
-      quantiles.add(stratumOf(record), unitHash(split.seed, record.id));
+      const group = groupKeyOf(record, groupBy);
+      const key = hash52(group);
+      if (!groupStratum.has(key)) {
+        const stratum = stratumOf(record);
+        let index = stratumIndex.get(stratum);
+        if (index === undefined) {
+          stratumIndex.set(stratum, (index = strata.length));
+          strata.push(stratum);
+        }
+        groupStratum.set(key, index);
+        quantiles.add(stratum, unitHash(split.seed, group));
+      }
       ctx.progress.tick();
     }
     cuts = quantiles.cuts(ratios);
@@ -51,13 +80,18 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
 
   const writers = new SplitWriters(ctx.scratchDir);
   const tally = new SplitTally();
-  const groupSplit = new NumberTable(); // real id → index in SPLIT_BY_CODE
+  const rowSplit = new NumberTable(); // real id hash → index in SPLIT_BY_CODE
+  const rowGroup = new NumberTable(); // real id hash → group hash (for the leakage check of synthetic samples)
   ctx.progress.phase('writing real rows (pass 2 of 3)', realTotal);
   for await (const { record, file } of realRows()) {
-    const target = cuts ? assign(unitHash(split.seed, record.id), cuts.get(stratumOf(record))!) : file;
-    groupSplit.set(hash52(record.id), SPLIT_BY_CODE.indexOf(target));
+    const group = groupKeyOf(record, groupBy);
+    const key = hash52(group);
+    const target = cuts ? assign(unitHash(split.seed, group), cuts.get(strata[groupStratum.get(key)!])!) : file;
+    const id = hash52(record.id);
+    rowSplit.set(id, SPLIT_BY_CODE.indexOf(target));
+    rowGroup.set(id, key);
     await writers.write({ ...record, split: target });
-    tally.written(target, record.source, record.label, record.id);
+    tally.written(target, record.source, record.label, key);
     ctx.progress.tick();
   }
 
@@ -67,7 +101,8 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
     for await (const record of ctx.inputs.records<BugRecord>('filter', FILTERED)) {
       tally.synthetic.read++;
       ctx.progress.tick();
-      const code = record.origin_id === undefined ? undefined : groupSplit.get(hash52(record.origin_id));
+      const origin = record.origin_id === undefined ? undefined : hash52(record.origin_id);
+      const code = origin === undefined ? undefined : rowSplit.get(origin);
       if (code === undefined) {
         tally.synthetic.withoutOrigin++;
         continue;
@@ -78,7 +113,7 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
         continue;
       }
       await writers.write({ ...record, split: target });
-      tally.written(target, record.source, record.label, record.origin_id!);
+      tally.written(target, record.source, record.label, rowGroup.get(origin!)!);
       tally.synthetic.written++;
       if (++row % 1000 === 0) ctx.signal.throwIfAborted();
     }
@@ -88,10 +123,15 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   }
   await writers.publish(ctx.outputs);
 
-  const report = tally.report({ seed: split.seed, ratios, respectSourceSplits: split.respectSourceSplits, syntheticInEval: split.syntheticInEval }, cuts);
+  const report = tally.report({ seed: split.seed, ratios, respectSourceSplits: split.respectSourceSplits, syntheticInEval: split.syntheticInEval, groupBy }, cuts);
   await ctx.outputs.json(REPORT, report);
   if (report.leakage.groupsCrossingSplits > 0) {
-    throw new Error(`${report.leakage.groupsCrossingSplits} groups (a real function and its synthetic variants) were written to more than one split; this is a bug in merge, please report it with split_report.json`);
+    if (split.respectSourceSplits) {
+      // The data set's own split put rows of one group on both sides; respectSourceSplits keeps it as given.
+      ctx.log.warn({ groupsCrossingSplits: report.leakage.groupsCrossingSplits, groupBy }, `${report.leakage.groupsCrossingSplits} groups (by ${groupBy}) straddle the data set's own splits, kept as given because of split.respectSourceSplits; leave it off to re-split by group`);
+    } else {
+      throw new Error(`${report.leakage.groupsCrossingSplits} groups (by ${groupBy}: real rows and the synthetic samples made from them) were written to more than one split; this is a bug in merge, please report it with split_report.json`);
+    }
   }
   const headline = tally.headline();
   ctx.log.info({ rows: report.rows }, headline);

@@ -1,7 +1,9 @@
 // split_report.json: rows per split × source × label, what was dropped and why, and a leakage
-// check over what was actually written (a group = a real function + the samples made from it).
+// check over what was actually written (a group = the real rows of one split.groupBy key — a
+// commit, or one row — plus the synthetic samples made from them).
 import type { SplitName } from '../../core/records/record.js';
 import { NumberTable, hash52 } from '../../core/collections/number-table.js';
+import type { SplitSpec } from '../../api/v1alpha1/spec.js';
 import { SPLIT_ORDER, type Cuts, type SplitRatios } from './split-assign.js';
 
 const SPLIT_CODE: Record<SplitName, number> = { train: 1, validation: 2, test: 3 };
@@ -12,13 +14,14 @@ export interface SplitReport {
   ratios: SplitRatios;
   respectSourceSplits: boolean;
   syntheticInEval: boolean;
+  groupBy: SplitSpec['groupBy'];
   rows: Record<SplitName, number>;
   /** split → source → label → rows */
   counts: Record<SplitName, Record<string, Record<string, number>>>;
-  /** per stratum (label|source) of real rows: target sizes of each split (absent with respectSourceSplits) */
+  /** per stratum (label|source of a group's first-seen real row): target sizes of each split, in groups (absent with respectSourceSplits) */
   strata?: Record<string, Record<SplitName, number>>;
   synthetic: { read: number; written: number; droppedFromEval: Record<'validation' | 'test', number>; withoutOrigin: number };
-  leakage: { groups: number; groupsCrossingSplits: number };
+  leakage: { groupBy: SplitSpec['groupBy']; groups: number; groupsCrossingSplits: number };
 }
 
 export class SplitTally {
@@ -29,12 +32,12 @@ export class SplitTally {
   private groups = 0;
   private crossing = 0;
 
-  /** Counts a written row and checks that its group has not been written to another split. */
-  written(split: SplitName, source: string, label: number, group: string): void {
+  /** Counts a written row and checks that its group (a key, or its hash52) has not been written to another split. */
+  written(split: SplitName, source: string, label: number, group: string | number): void {
     this.rows[split]++;
     const bySource = (this.counts[split][source] ??= {});
     bySource[String(label)] = (bySource[String(label)] ?? 0) + 1;
-    const key = hash52(group);
+    const key = typeof group === 'number' ? group : hash52(group);
     const seen = this.observed.get(key);
     if (seen === undefined) {
       this.observed.set(key, SPLIT_CODE[split]);
@@ -49,14 +52,14 @@ export class SplitTally {
     return this.crossing;
   }
 
-  report(settings: Pick<SplitReport, 'seed' | 'ratios' | 'respectSourceSplits' | 'syntheticInEval'>, cuts: Map<string, Cuts> | undefined): SplitReport {
+  report(settings: Pick<SplitReport, 'seed' | 'ratios' | 'respectSourceSplits' | 'syntheticInEval' | 'groupBy'>, cuts: Map<string, Cuts> | undefined): SplitReport {
     return {
       ...settings,
       rows: this.rows,
       counts: this.counts,
       ...(cuts ? { strata: Object.fromEntries([...cuts].map(([stratum, c]) => [stratum, c.counts])) } : {}),
       synthetic: this.synthetic,
-      leakage: { groups: this.groups, groupsCrossingSplits: this.crossing },
+      leakage: { groupBy: settings.groupBy, groups: this.groups, groupsCrossingSplits: this.crossing },
     };
   }
 

@@ -1,10 +1,11 @@
 // Seeded, stratified, exact-ratio split assignment without holding records.
 //
-// Each group (a real function and the synthetic samples made from it) gets u = a seeded hash of
-// its id in [0, 1). Within a stratum (label × source) of n groups, the split sizes are fixed by
-// the ratios (largest remainder, so they sum to n and are within one row of n·ratio); the groups
+// Each group (the real rows of one commit, or one real row — see split.groupBy — and the
+// synthetic samples made from them) gets u = a seeded hash of its key in [0, 1). Within a stratum
+// (label × source of the group's first-seen row) of n groups, the split sizes are fixed by the
+// ratios (largest remainder, so they sum to n and are within one group of n·ratio); the groups
 // with the smallest u go to train, the next to validation, the rest to test. The first pass keeps
-// only u per real row (8 bytes) to find the two cut points; the second pass assigns.
+// only u per group (8 bytes) to find the two cut points; the second pass assigns.
 import type { SplitName } from '../../core/records/record.js';
 
 export interface SplitRatios { train: number; validation: number; test: number }

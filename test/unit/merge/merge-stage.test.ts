@@ -42,6 +42,40 @@ function makeData(rand: () => number, nReal: number, nSynthetic: number): Data {
   return { real, synthetic };
 }
 
+/**
+ * Real rows in commits of 1–4 rows with mixed labels (one source per commit), a few rows with no or
+ * an empty commit_id, spread over the source splits at random (so commits straddle them), and
+ * synthetic rows with random origins.
+ */
+function makeCommitData(rand: () => number, nCommits: number, nSynthetic: number): Data {
+  const real: Data['real'] = { train: [], validation: [], test: [] };
+  const all: BugRecord[] = [];
+  let i = 0;
+  const add = (commit: string | undefined, source: string) => {
+    const file = SPLITS[rand() < 0.7 ? 0 : rand() < 0.5 ? 1 : 2];
+    const r: BugRecord = {
+      id: `real-${i}`, func: `int f${i}(int a)\n{\n    return a + ${i};\n}\n`, label: rand() < 0.45 ? 1 : 0, lang: 'c',
+      source, project: 'FFmpeg', ...(commit === undefined ? {} : { commit_id: commit }), split: file,
+    };
+    i++;
+    real[file].push(r);
+    all.push(r);
+  };
+  for (let c = 0; c < nCommits; c++) {
+    const source = rand() < 0.8 ? 'codexglue' : 'demo';
+    const size = 1 + Math.floor(rand() * 4);
+    for (let k = 0; k < size; k++) add(`commit-${c}`, source);
+    if (rand() < 0.1) add(rand() < 0.5 ? undefined : '', source);
+  }
+  const synthetic = Array.from({ length: nSynthetic }, (_, k) => {
+    const origin = all[Math.floor(rand() * all.length)];
+    return { id: `syn-${k}`, func: origin.func.replace('+', '-'), label: 1, lang: 'c', source: 'synthetic', project: origin.project, origin_id: origin.id, bug_type: 'operator-swap' } satisfies BugRecord;
+  });
+  return { real, synthetic };
+}
+
+const groupOf = (r: BugRecord) => (r.commit_id ? `commit:${r.commit_id}` : r.id);
+
 async function publish(t: TestRun, data: Data): Promise<void> {
   await publishUpstream(t, 'analyze', Object.fromEntries(SPLITS.map((s) => [`dataset/${s}.jsonl.gz`, data.real[s]])));
   if (t.spec.generation.enabled) await publishUpstream(t, 'filter', { 'synthetic_filtered.jsonl.gz': data.synthetic });
@@ -170,6 +204,109 @@ describe('merge stage', () => {
     expect(out.train.filter((x) => x.source === 'synthetic')).toHaveLength(r.synthetic.written);
     expect(r.counts.train.synthetic['1']).toBe(r.synthetic.written);
     expect(result.manifest.headline).toMatch(/dropped from validation\/test; 0 groups cross splits$/);
+  });
+
+  it('puts the rows sharing a commit_id in one split, and their synthetic samples with them (groupBy commit, the default)', async () => {
+    for (let trial = 0; trial < 4; trial++) {
+      const rand = random(200 + trial);
+      t = await tempRun({ split: { seed: trial, syntheticInEval: true } });
+      const data = makeCommitData(rand, 100 + Math.floor(rand() * 300), 300);
+      await publish(t, data);
+      const result = await runStage(t, mergeStage);
+      const out = await outputs(t);
+      const groupSplit = new Map<string, SplitName>();
+      const rowSplit = new Map<string, SplitName>();
+      for (const s of SPLITS) {
+        for (const r of out[s]) {
+          if (r.source === 'synthetic') continue;
+          const g = groupOf(r);
+          expect(groupSplit.get(g) ?? s, `trial ${trial}: ${r.id} of ${g}`).toBe(s);
+          groupSplit.set(g, s);
+          rowSplit.set(r.id, s);
+        }
+      }
+      const realRows = SPLITS.reduce((a, s) => a + data.real[s].length, 0);
+      expect(rowSplit.size).toBe(realRows);
+      expect(groupSplit.size).toBeLessThan(realRows);
+      for (const s of SPLITS) for (const r of out[s]) if (r.source === 'synthetic') expect(rowSplit.get(r.origin_id!)).toBe(s);
+      const r = await report(t);
+      expect(r.groupBy).toBe('commit');
+      expect(r.leakage).toEqual({ groupBy: 'commit', groups: groupSplit.size, groupsCrossingSplits: 0 });
+      expect(result.manifest.headline).toMatch(/; 0 groups cross splits$/);
+      await t.cleanup();
+    }
+  });
+
+  it('splits the groups of every stratum (label × source of a group\'s first-seen row) by the ratios, within one group', async () => {
+    t = await tempRun({ split: { train: 0.7, validation: 0.15, test: 0.15, seed: 9 }, generation: { enabled: false } });
+    const data = makeCommitData(random(7), 1500, 0);
+    await publish(t, data);
+    await runStage(t, mergeStage);
+    const out = await outputs(t);
+    const splitOf = new Map(SPLITS.flatMap((s) => out[s].map((r) => [groupOf(r), s] as const)));
+    const stratumOf = new Map<string, string>();
+    for (const s of SPLITS) for (const r of data.real[s]) if (!stratumOf.has(groupOf(r))) stratumOf.set(groupOf(r), `${r.label}|${r.source}`);
+    const strata = new Map<string, Record<SplitName, number>>();
+    for (const [group, stratum] of stratumOf) {
+      const c = strata.get(stratum) ?? { train: 0, validation: 0, test: 0 };
+      c[splitOf.get(group)!]++;
+      strata.set(stratum, c);
+    }
+    expect(strata.size).toBe(4);
+    for (const [key, c] of strata) {
+      const n = c.train + c.validation + c.test;
+      expect(Math.abs(c.train - 0.7 * n), key).toBeLessThanOrEqual(1);
+      expect(Math.abs(c.validation - 0.15 * n), key).toBeLessThanOrEqual(1);
+      expect(Math.abs(c.test - 0.15 * n), key).toBeLessThanOrEqual(1);
+    }
+    const r = await report(t);
+    expect(r.strata).toEqual(Object.fromEntries([...strata].sort(([a], [b]) => a.localeCompare(b))));
+    // in rows the ratios hold only roughly (groups are 1–4 rows), and so does the label balance
+    const total = SPLITS.reduce((a, s) => a + out[s].length, 0);
+    expect(Math.abs(out.train.length / total - 0.7)).toBeLessThan(0.03);
+    const positives = (rows: BugRecord[]) => rows.filter((x) => x.label === 1).length / rows.length;
+    for (const s of SPLITS) expect(Math.abs(positives(out[s]) - positives(SPLITS.flatMap((x) => out[x]))), s).toBeLessThan(0.05);
+  });
+
+  it('splits row by row with groupBy id, as before: commits straddle splits, every stratum exact within one row', async () => {
+    t = await tempRun({ split: { train: 0.6, validation: 0.2, test: 0.2, seed: 4, groupBy: 'id' }, generation: { enabled: false } });
+    const data = makeCommitData(random(8), 500, 0);
+    await publish(t, data);
+    await runStage(t, mergeStage);
+    const out = await outputs(t);
+    const commitSplits = new Map<string, Set<SplitName>>();
+    const strata = new Map<string, Record<SplitName, number>>();
+    for (const s of SPLITS) {
+      for (const r of out[s]) {
+        if (r.commit_id) commitSplits.set(r.commit_id, (commitSplits.get(r.commit_id) ?? new Set()).add(s));
+        const c = strata.get(`${r.label}|${r.source}`) ?? { train: 0, validation: 0, test: 0 };
+        c[s]++;
+        strata.set(`${r.label}|${r.source}`, c);
+      }
+    }
+    expect([...commitSplits.values()].filter((set) => set.size > 1).length).toBeGreaterThan(10);
+    for (const [key, c] of strata) {
+      const n = c.train + c.validation + c.test;
+      expect(c, key).toEqual(targetCounts(n, { train: 0.6, validation: 0.2, test: 0.2 }));
+    }
+    const r = await report(t);
+    const rows = SPLITS.reduce((a, s) => a + out[s].length, 0);
+    expect(r.leakage).toEqual({ groupBy: 'id', groups: rows, groupsCrossingSplits: 0 });
+  });
+
+  it('keeps the data set\'s own splits with respectSourceSplits, reporting the commits they put on both sides', async () => {
+    t = await tempRun({ split: { respectSourceSplits: true }, generation: { enabled: false } });
+    const data = makeCommitData(random(9), 200, 0);
+    await publish(t, data);
+    const result = await runStage(t, mergeStage);
+    expect(result.status).toBe('succeeded');
+    const out = await outputs(t);
+    for (const s of SPLITS) expect(out[s].map((r) => r.id)).toEqual(data.real[s].map((r) => r.id));
+    const commitSplits = new Map<string, Set<SplitName>>();
+    for (const s of SPLITS) for (const r of data.real[s]) if (r.commit_id) commitSplits.set(r.commit_id, (commitSplits.get(r.commit_id) ?? new Set()).add(s));
+    const straddling = [...commitSplits.values()].filter((set) => set.size > 1).length;
+    expect(straddling).toBeGreaterThan(0);
+    expect((await report(t)).leakage.groupsCrossingSplits).toBe(straddling);
   });
 
   it('keeps the data set\'s own splits with respectSourceSplits', async () => {
