@@ -15,7 +15,7 @@ function kubectl(args: string[], input?: string): { code: number; stdout: string
 
 /** Server-side dry-run apply of these objects (in order), as one multi-document YAML stream. */
 function dryRunApply(objs: K8sObject[]) {
-  return kubectl(['apply', '--dry-run=server', '--server-side', '--field-manager=bugforge-e2e', '-f', '-'], objs.map((o) => stringify(o)).join('---\n'));
+  return kubectl(['apply', '--dry-run=server', '--server-side', '--force-conflicts', '--field-manager=bugforge-e2e', '-f', '-'], objs.map((o) => stringify(o)).join('---\n'));
 }
 
 describe('the API server accepts the chart and the plain manifests', () => {

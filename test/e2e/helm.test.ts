@@ -85,7 +85,9 @@ describe.skipIf(!operatorBuilt)('helm install → kubectl apply → kubectl get 
     // The namespace really enforces the restricted standard: a plain Pod is refused.
     const plain = await run(['run', 'plain', '--image=test/node', '--restart=Never', '--dry-run=server']);
     expect(plain.stderr).toContain('violates PodSecurity "restricted');
-    const install = await helm(['install', RELEASE, chartDir, '-n', ns.name, '-f', values, '--wait', '--timeout', '5m']);
+    // Helm 4 applies the chart's CRD server-side; other tests (like a user who applied
+    // manifests/install.yaml first) may own it already, so take it over as docs/install.md says.
+    const install = await helm(['install', RELEASE, chartDir, '-n', ns.name, '-f', values, '--force-conflicts', '--wait', '--timeout', '5m']);
     installed = install.code === 0;
     expect(install.code, `${install.stderr}\n${await diagnostics()}`).toBe(0);
     expect(install.stdout).toContain('STATUS: deployed');

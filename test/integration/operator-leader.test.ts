@@ -48,7 +48,8 @@ describe('bugforge operator: leader election', () => {
       training: { features: 'tfidf', head: 'logreg' }, jobs: { backoffLimit: 0 },
     });
     await waitFor(async () => (await listJobs(ns.kc, ns.name)).length > 0, { what: 'the first Job' });
-    expect(await reconciles(leader)).toBeGreaterThan(0);
+    // A reconcile is counted when it returns (after its status patch and Events), a moment after its Job.
+    await waitFor(async () => (await reconciles(leader)) > 0, { what: 'the leader\'s first reconcile to finish' });
     expect(await reconciles(standby)).toBe(0);
 
     await leader.stop(); // releases the Lease
