@@ -26,17 +26,10 @@ import { analyzeStage } from '../stage-images/analyze/index.js';
 import { C_TEMPLATES } from '../demo/source/c-functions.js';
 import { expandTemplate } from '../demo/build.js';
 import { mib, startMemorySampler } from './memory.js';
+import { mulberry32 as random } from '../core/random.js';
 
 const WORDS = ['buf', 'len', 'ctx', 'frame', 'pkt', 'data', 'size', 'count', 'state', 'coef', 'ref', 'mode', 'index', 'flags', 'level', 'slice', 'block', 'queue', 'node', 'width'];
 
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row { idx: number; func: string | null; target: number; project: string; commit_id: string }
 

@@ -24,6 +24,7 @@ import type { BugRecord, SplitName } from '../core/records/record.js';
 import { filterStage } from '../stage-images/filter/index.js';
 import { mergeStage } from '../stage-images/merge/index.js';
 import { mib, startMemorySampler } from './memory.js';
+import { mulberry32 as random } from '../core/random.js';
 
 const RUN: RunRef = { namespace: 'bench', name: 'filter-merge', uid: 'bench' };
 const log = pino({ level: 'warn' }, pino.destination(2));
@@ -39,14 +40,6 @@ const specFor = (s: Sizes): PipelineRunSpec =>
 
 // ---------- data: deterministic functions from templates ----------
 
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const WORDS = ['buf', 'len', 'ctx', 'frame', 'pkt', 'data', 'size', 'count', 'state', 'coef', 'ref', 'mode', 'index', 'flags', 'level', 'slice', 'block', 'queue', 'node', 'width'];
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const name = (rand: () => number) => `${pick(rand, WORDS)}_${pick(rand, WORDS)}${Math.floor(rand() * 100)}`;

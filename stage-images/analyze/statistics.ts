@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { codeTokens, countLines } from '../../core/records/code-tokens.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
 import { NumberTable } from './number-table.js';
+import { mulberry32 } from '../../core/random.js';
 
 /** Percentiles are exact while a metric has seen at most this many values; beyond, they come from a uniform sample of this size. */
 export const DEFAULT_SAMPLE_SIZE = 100_000;
@@ -59,16 +60,6 @@ export class ReservoirDistribution {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 

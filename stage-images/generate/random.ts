@@ -1,47 +1,6 @@
-// Seeded randomness for generation: the same (seed, parts) always gives the same stream.
-// Hand-written: mulberry32 is six lines and Math.random cannot be seeded.
-import { createHash } from 'node:crypto';
+// Seeded randomness for generation: a stream per (seed, batch, …) parts, from core/random.ts.
+import { hash32, mulberry32, type Random } from '../../core/random.js';
 
-export type Random = () => number;
-
-/** A 32-bit hash of the parts (sha256, first 4 bytes): stable across processes and platforms. */
-export function hash32(...parts: (string | number)[]): number {
-  return createHash('sha256').update(parts.join('\u0000')).digest().readUInt32LE(0);
-}
-
-/** mulberry32: a small, fast PRNG with good enough statistics for shuffling and picking. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { hash32, mulberry32, permutation, shuffled, type Random } from '../../core/random.js';
 
 export const seededRandom = (...parts: (string | number)[]): Random => mulberry32(hash32(...parts));
-
-/** Fisher–Yates shuffle of a copy. */
-export function shuffled<T>(items: readonly T[], random: Random): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-/** A seeded permutation of 0..n-1 as a compact array (4 bytes per entry: fine for millions). */
-export function permutation(n: number, random: Random): Uint32Array {
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
-  }
-  return out;
-}

@@ -5,16 +5,8 @@ import { join } from 'node:path';
 import { MinHasher, bandingFor, candidateProbability, estimateJaccard, shingleHashes } from '../../../stage-images/filter/minhash.js';
 import { NearDuplicateIndex } from '../../../stage-images/filter/near-duplicates.js';
 import { SignatureSpill } from '../../../stage-images/filter/signature-spill.js';
+import { mulberry32 as random } from '../../../core/random.js';
 
-/** A deterministic pseudo-random generator (mulberry32) for test data. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const jaccard = (a: Uint32Array, b: Uint32Array): number => {
   const sa = new Set(a);

@@ -8,17 +8,10 @@ import type { BugRecord, SplitName } from '../../../core/records/record.js';
 import { readJson } from '../../../core/store/store.js';
 import { unitDir } from '../../../core/stage/layout.js';
 import { publishUpstream, readOutput, readOutputText, runStage, tempRun, type TestRun } from '../filter/helpers.js';
+import { mulberry32 as random } from '../../../core/random.js';
 
 const SPLITS: SplitName[] = ['train', 'validation', 'test'];
 
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Data { real: Record<SplitName, BugRecord[]>; synthetic: BugRecord[] }
 
