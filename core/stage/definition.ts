@@ -26,6 +26,8 @@ export interface StageInputs {
   records<T>(stage: StageName, path: string, unit?: string): AsyncIterable<T>;
   json<T>(stage: StageName, path: string, unit?: string): Promise<T>;
   stream(stage: StageName, path: string, unit?: string): Promise<Readable>;
+  /** How many records the manifest says these upstream files hold (for progress totals); undefined when it does not say. */
+  recordCount(stage: StageName, paths: string[], unit?: string): Promise<number | undefined>;
   /** The store key of an upstream file (for stages that hand a location onwards, e.g. in a report). */
   key(stage: StageName, path: string, unit?: string): string;
 }

@@ -83,6 +83,16 @@ function inputsFor(store: ArtifactStore, run: RunRef): StageInputs {
   return {
     manifest,
     key,
+    async recordCount(stage: StageName, paths: string[], unit?: string) {
+      const files = (await manifest(stage, unit)).files;
+      let total = 0;
+      for (const path of paths) {
+        const records = files.find((f) => f.path === path)?.records;
+        if (records === undefined) return undefined;
+        total += records;
+      }
+      return total;
+    },
     async *records<T>(stage: StageName, path: string, unit?: string) {
       yield* readJsonLines<T>(await store.read(await listed(stage, path, unit)));
     },

@@ -43,7 +43,7 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
   const tally = new FilterTally();
   const rejected = new ScratchFileWriter(join(ctx.scratchDir, REJECTED));
   try {
-    ctx.progress.phase('indexing real functions', await recordsIn(ctx, 'analyze', SPLITS.map(DATASET_FILE)));
+    ctx.progress.phase('indexing real functions', await ctx.inputs.recordCount('analyze', SPLITS.map(DATASET_FILE)));
     for (const split of SPLITS) {
       for await (const record of ctx.inputs.records<BugRecord>('analyze', DATASET_FILE(split))) {
         judge.addReal(record);
@@ -54,7 +54,7 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
     ctx.log.info({ real: judge.realCount, indexBytes: judge.indexBytes }, `indexed ${judge.realCount} real functions`);
 
     const units = generationUnits(ctx.spec);
-    const total = (await Promise.all(units.map((unit) => recordsIn(ctx, 'generate', [BATCH_FILE(unit)], unit)))).reduce<number>((a, b) => a + (b ?? 0), 0);
+    const total = (await Promise.all(units.map((unit) => ctx.inputs.recordCount('generate', [BATCH_FILE(unit)], unit)))).reduce<number>((a, b) => a + (b ?? 0), 0);
     ctx.progress.phase('filtering synthetic samples', total || undefined);
     async function* kept(): AsyncGenerator<BugRecord> {
       for (const unit of units) {
@@ -93,14 +93,3 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
   };
 }
 
-/** Records in upstream files according to their manifests (for progress totals); undefined when unknown. */
-async function recordsIn(ctx: StageContext, stage: 'analyze' | 'generate', paths: string[], unit?: string): Promise<number | undefined> {
-  const manifest = await ctx.inputs.manifest(stage, unit);
-  let total = 0;
-  for (const path of paths) {
-    const records = manifest.files.find((f) => f.path === path)?.records;
-    if (records === undefined) return undefined;
-    total += records;
-  }
-  return total;
-}

@@ -48,7 +48,7 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
       ctx.signal.throwIfAborted();
     }
   };
-  const realTotal = await recordsIn(ctx, 'analyze', SPLITS.map(DATASET_FILE));
+  const realTotal = await ctx.inputs.recordCount('analyze', SPLITS.map(DATASET_FILE));
 
   const { groupBy } = split;
 
@@ -96,7 +96,7 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   }
 
   if (ctx.spec.generation.enabled) {
-    ctx.progress.phase('placing synthetic samples (pass 3 of 3)', await recordsIn(ctx, 'filter', [FILTERED]));
+    ctx.progress.phase('placing synthetic samples (pass 3 of 3)', await ctx.inputs.recordCount('filter', [FILTERED]));
     let row = 0;
     for await (const record of ctx.inputs.records<BugRecord>('filter', FILTERED)) {
       tally.synthetic.read++;
@@ -142,13 +142,3 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   };
 }
 
-async function recordsIn(ctx: StageContext, stage: 'analyze' | 'filter', paths: string[]): Promise<number | undefined> {
-  const manifest = await ctx.inputs.manifest(stage);
-  let total = 0;
-  for (const path of paths) {
-    const records = manifest.files.find((f) => f.path === path)?.records;
-    if (records === undefined) return undefined;
-    total += records;
-  }
-  return total;
-}
