@@ -93,11 +93,16 @@ export class LocalStore implements ArtifactStore {
     const target = this.localPath(to);
     await mkdir(dirname(target), { recursive: true });
     await rename(this.localPath(from), target);
+    await this.pruneEmptyParents([from]);
   }
 
   async remove(keys: string[]): Promise<void> {
     await Promise.all(keys.map((k) => rm(this.localPath(k), { force: true })));
-    // Directories are implicit, as on S3: prune the ones the removal left empty.
+    await this.pruneEmptyParents(keys);
+  }
+
+  /** Directories are implicit, as on S3: removes the ones that moving or removing these keys left empty. */
+  private async pruneEmptyParents(keys: string[]): Promise<void> {
     const parents = new Set(keys.map((k) => dirname(this.localPath(k))));
     for (const start of [...parents].sort((a, b) => b.length - a.length)) {
       for (let dir = start; dir !== this.root && dir.startsWith(this.root + sep); dir = dirname(dir)) {

@@ -1,6 +1,7 @@
 // The stage runtime's guarantees, on both store implementations: atomic publish (a stage that
 // throws or is killed half-way publishes no manifest, and the next attempt cleans up after it),
 // skip on an equal input digest, rerun on a changed config or a changed upstream, and --force.
+import { readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -107,6 +108,9 @@ describe.each([['LocalStore', makeLocal], ['S3Store (s3rver)', makeS3]] as const
     expect(manifest.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256) && f.size > 0)).toBe(true);
     expect(manifest.counts).toEqual({ rows: 3 });
     expect(manifest.inputDigest).toMatch(/^sha256:/);
+    // No empty staging directories left behind where directories exist (keys only on S3).
+    const local = store.localPath?.(dir);
+    if (local) expect(readdirSync(local).sort()).toEqual([MANIFEST, 'analysis.json', 'dataset']);
   });
 
   it('skips a unit whose input digest is unchanged, reruns it on a changed config, and on force', async () => {
