@@ -1,6 +1,7 @@
 // The local runner: the pipeline on one machine, each stage (unit) in its own process running
 // the same entrypoint a Kubernetes Job runs (`bugforge stage <name>`), with a live display.
 import { spawn } from 'node:child_process';
+import pLimit from 'p-limit';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -77,20 +78,6 @@ async function runUnit(options: LocalRunOptions, runFile: string, stage: StageNa
   return result;
 }
 
-/** Runs `tasks` with at most `limit` at once, in order of submission. */
-async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
-}
-
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { run } = options;
   await mkdir(options.logDir, { recursive: true });
@@ -114,8 +101,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       if (!ok || planned.decision.kind !== 'run') continue;
       const { force, units } = planned.decision;
       if (units) {
-        const tasks = units.map((unit, k) => () => runUnit(options, runFile, planned.stage, force, k, unit));
-        report.units = await pool(run.spec.generation.parallelism, tasks);
+        const limit = pLimit(run.spec.generation.parallelism);
+        report.units = await Promise.all(units.map((unit, k) => limit(() => runUnit(options, runFile, planned.stage, force, k, unit))));
       } else {
         report.units = [await runUnit(options, runFile, planned.stage, force)];
       }
