@@ -56,12 +56,11 @@ export function upstreamUnits(ref: UpstreamRef): (string | undefined)[] {
 }
 
 /** The input digest of a unit: what it would compute from, including upstream manifests. */
-export async function inputDigest(def: StageDefinition, spec: PipelineRunSpec, store: ArtifactStore, run: RunRef, unit?: string): Promise<string> {
+async function inputDigest(def: StageDefinition, spec: PipelineRunSpec, inputs: StageInputs, unit?: string): Promise<string> {
   const upstream: unknown[] = [];
   for (const ref of def.reads(spec)) {
     for (const u of upstreamUnits(ref)) {
-      const manifest = await readManifest(store, run, ref.stage, u);
-      if (!manifest) throw new MissingInputError(ref.stage, u, store.uriOf(`${unitDir(run, ref.stage, u)}/${MANIFEST}`));
+      const manifest = await inputs.manifest(ref.stage, u);
       upstream.push({ stage: ref.stage, unit: u, inputDigest: manifest.inputDigest, files: manifest.files.map((f) => [f.path, f.sha256]) });
     }
   }
@@ -70,9 +69,18 @@ export async function inputDigest(def: StageDefinition, spec: PipelineRunSpec, s
 
 function inputsFor(store: ArtifactStore, run: RunRef): StageInputs {
   const key = (stage: StageName, path: string, unit?: string) => `${unitDir(run, stage, unit)}/${path}`;
-  const manifest = async (stage: StageName, unit?: string) => {
-    const m = await readManifest(store, run, stage, unit);
-    if (!m) throw new MissingInputError(stage, unit, store.uriOf(`${unitDir(run, stage, unit)}/${MANIFEST}`));
+  // Upstream manifests are immutable while a stage runs: each is read once (digest, totals, every file).
+  const read = new Map<string, Promise<Manifest>>();
+  const manifest = (stage: StageName, unit?: string): Promise<Manifest> => {
+    const dir = unitDir(run, stage, unit);
+    let m = read.get(dir);
+    if (!m) {
+      m = readManifest(store, run, stage, unit).then((found) => {
+        if (!found) throw new MissingInputError(stage, unit, store.uriOf(`${dir}/${MANIFEST}`));
+        return found;
+      });
+      read.set(dir, m);
+    }
     return m;
   };
   const listed = async (stage: StageName, path: string, unit?: string) => {
@@ -136,7 +144,8 @@ export async function executeStage(def: StageDefinition, options: ExecuteOptions
   const { run, spec, store, unit, log } = options;
   const now = options.now ?? (() => new Date());
   const dir = unitDir(run, def.name, unit);
-  const digest = await inputDigest(def, spec, store, run, unit);
+  const inputs = inputsFor(store, run);
+  const digest = await inputDigest(def, spec, inputs, unit);
   const existing = await readManifest(store, run, def.name, unit);
   if (existing && existing.inputDigest === digest && !options.force) {
     log.info({ stage: def.name, unit, manifest: store.uriOf(`${dir}/${MANIFEST}`) }, `${def.name}${unit ? ` ${unit}` : ''}: up to date, not run again`);
@@ -154,7 +163,7 @@ export async function executeStage(def: StageDefinition, options: ExecuteOptions
     progress: options.progress ?? createProgress(log),
     signal: options.signal ?? new AbortController().signal,
     now,
-    inputs: inputsFor(store, run),
+    inputs,
     outputs: outputsFor(store, staging, files),
     scratchDir,
     env: options.env ?? process.env,
