@@ -1,8 +1,6 @@
-// Syntax trees for the mutation operators. core/code/parse.ts owns the web-tree-sitter runtime
-// (Parser.init must run once per process: a second init would orphan its parsers), so this
-// module waits for it and then loads its own parser per grammar, which hands out whole trees.
-import { createRequire } from 'node:module';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+// Syntax trees for the mutation operators, from the process's one tree-sitter runtime
+// (core/code/parse.ts): `withTree` for the operators, `check` for the syntax-error count.
+import type { Node, Tree } from 'web-tree-sitter';
 import { loadCodeParser, type CodeParser } from '../../../core/code/parse.js';
 import type { Lang } from '../../../core/records/record.js';
 
@@ -13,37 +11,7 @@ export interface TreeParser {
   check: CodeParser;
 }
 
-const require = createRequire(import.meta.url);
-const GRAMMARS: Record<Lang, string> = {
-  c: 'tree-sitter-c/tree-sitter-c.wasm',
-  python: 'tree-sitter-python/tree-sitter-python.wasm',
-};
-
-let loading: Promise<TreeParser> | undefined;
-
-export function loadTreeParser(): Promise<TreeParser> {
-  loading ??= load();
-  return loading;
-}
-
-async function load(): Promise<TreeParser> {
+export async function loadTreeParser(): Promise<TreeParser> {
   const check = await loadCodeParser();
-  const parsers = {} as Record<Lang, Parser>;
-  for (const lang of Object.keys(GRAMMARS) as Lang[]) {
-    parsers[lang] = new Parser().setLanguage(await Language.load(require.resolve(GRAMMARS[lang])));
-  }
-  return {
-    check,
-    withTree(source, lang, use) {
-      const parser = parsers[lang];
-      if (!parser) throw new Error(`no grammar for language '${lang}' (have: c, python)`);
-      const tree = parser.parse(source);
-      if (!tree) throw new Error(`tree-sitter returned no tree for a ${lang} function of ${source.length} characters`);
-      try {
-        return use(tree.rootNode, tree);
-      } finally {
-        tree.delete();
-      }
-    },
-  };
+  return { check, withTree: check.withTree };
 }
