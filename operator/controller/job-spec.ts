@@ -3,7 +3,7 @@
 import type { V1EnvVar, V1Job, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { StageName, StorageSpec } from '../../api/v1alpha1/spec.js';
-import { STAGE_GRAPH } from '../pipeline.js';
+import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import { storeUri, type ReconcileConfig } from './config.js';
 import { LABELS, MANAGED_BY, RUN_NAME_ANNOTATION, jobName, runLabel } from './names.js';
 

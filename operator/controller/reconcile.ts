@@ -7,7 +7,7 @@ import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
 import type { Condition, PipelineRunStatus, RunPhase, StageStatus } from '../../api/v1alpha1/status.js';
 import { ValidationError, validateSpec } from '../../api/v1alpha1/validate.js';
 import { runPrefix, stageDir } from '../../core/stage/layout.js';
-import { STAGE_GRAPH } from '../pipeline.js';
+import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import { resolveStorage, storeUri, type ReconcileConfig } from './config.js';
 import { metaTime, sameValue, setCondition } from './conditions.js';
 import { durationMs, type PendingProblem } from './observe.js';

@@ -4,7 +4,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { StageName, StorageSpec } from '../../api/v1alpha1/spec.js';
 import type { StageStatus } from '../../api/v1alpha1/status.js';
-import { STAGE_GRAPH } from '../pipeline.js';
+import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import type { ReconcileConfig } from './config.js';
 import { stageJob } from './job-spec.js';
 import { jobName } from './names.js';

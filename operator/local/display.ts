@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { ProgressUpdate } from '../../core/stage/progress.js';
 import type { PlannedStage } from './plan.js';
-import type { UnitResult } from './runner.js';
+import type { UnitResult } from './unit-result.js';
 
 export interface RunDisplay {
   planned(plan: PlannedStage[]): void;

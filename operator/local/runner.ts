@@ -12,8 +12,9 @@ import { runRefOf } from '../../core/pipeline-run-file.js';
 import { runPrefix } from '../../core/stage/layout.js';
 import type { ProgressUpdate } from '../../core/stage/progress.js';
 import { planLocalRun, type PlannedStage } from './plan.js';
-import { STAGE_GRAPH } from '../pipeline.js';
+import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import type { RunDisplay } from './display.js';
+import type { UnitResult } from './unit-result.js';
 
 export interface LocalRunOptions {
   run: PipelineRun;
@@ -28,17 +29,6 @@ export interface LocalRunOptions {
   only?: StageName;
   isAvailable(stage: StageName): boolean;
   display: RunDisplay;
-}
-
-export interface UnitResult {
-  stage: StageName;
-  unit?: string;
-  ok: boolean;
-  exitCode: number | null;
-  /** The stage's termination message (its JSON summary), when it wrote one. */
-  summary?: Record<string, unknown>;
-  logFile: string;
-  durationMs: number;
 }
 
 export interface StageReport { planned: PlannedStage; units: UnitResult[] }

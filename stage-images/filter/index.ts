@@ -8,7 +8,7 @@ import type { BugRecord } from '../../core/records/record.js';
 import { SPLITS } from '../../core/records/record.js';
 import { ScratchFileWriter } from '../../core/records/jsonl-file.js';
 import { loadCodeParser } from '../../core/code/parse.js';
-import { generationUnits } from '../../operator/pipeline.js';
+import { generationUnits } from '../../core/stage/graph.js';
 import { SyntheticJudge, type FilterConfig } from './judge.js';
 import { NearDuplicateIndex } from './near-duplicates.js';
 import { FilterTally } from './report.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BUG_TYPES, type PipelineRunSpec } from '../../api/v1alpha1/spec.js';
 import type { BugRecord } from '../../core/records/record.js';
 import type { StageContext, StageDefinition } from '../../core/stage/definition.js';
-import { generationUnits } from '../../operator/pipeline.js';
+import { generationUnits } from '../../core/stage/graph.js';
 import { generateBatch, JsonLinesFile } from './batch.js';
 import { createMutationProvider } from './mutation/provider.js';
 import { createOpenAIProvider } from './openai/provider.js';

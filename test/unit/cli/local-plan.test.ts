@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { STAGE_NAMES, type StageName } from '../../../api/v1alpha1/spec.js';
 import { validateSpec } from '../../../api/v1alpha1/validate.js';
 import { planLocalRun, type PlanOptions } from '../../../operator/local/plan.js';
-import { STAGE_GRAPH } from '../../../operator/pipeline.js';
+import { STAGE_GRAPH } from '../../../core/stage/graph.js';
 
 const everything = (): PlanOptions => ({ isAvailable: () => true, unitsOf: (stage, spec) => STAGE_GRAPH[stage].units?.(spec) });
 const spec = validateSpec({ dataset: { source: 'demo' }, generation: { batches: 3 } });

@@ -1,7 +1,7 @@
 // The pipeline's stage graph: what each stage needs, when the spec turns it off, how it is cut
-// into units. Pure data and functions, shared by the operator and the local runner.
-import type { PipelineRunSpec, StageName } from '../api/v1alpha1/spec.js';
-import { batchUnit } from '../core/stage/layout.js';
+// into units. Pure data and functions, shared by the stages, the operator and the local runner.
+import type { PipelineRunSpec, StageName } from '../../api/v1alpha1/spec.js';
+import { batchUnit } from './layout.js';
 
 export interface StageNode {
   /** Stages whose outputs this one reads (for this spec). */
