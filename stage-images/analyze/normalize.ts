@@ -2,7 +2,7 @@
 // from parquet, JSON Lines or CSV) to a BugRecord, or to a reason why the row cannot be used.
 // Pure: no IO, so every rule is tested directly.
 import type { BugRecord, Lang, SetAside, SplitName } from '../../core/records/record.js';
-import { NumberTable } from './number-table.js';
+import { NumberTable } from '../../core/collections/number-table.js';
 
 /** Why a row is set aside (malformed.jsonl.gz); analysis.json counts each. */
 export const MALFORMED_REASONS = [
@@ -112,7 +112,7 @@ export class RowNormalizer {
     this.rowsInSplit.set(ctx.split, position + 1);
     const result = normalizeRow(row, { ...ctx, fallbackIdx: position });
     if (!result.ok) return result;
-    const seen = this.seenIdx.get(ctx.split) ?? new NumberTable();
+    const seen = this.seenIdx.get(ctx.split) ?? new NumberTable(1024, 'uint8');
     this.seenIdx.set(ctx.split, seen);
     if (seen.has(result.idx)) {
       return { ok: false, reason: 'duplicate-id', setAside: { reason: 'duplicate-id', detail: `${result.record.id} appeared earlier in ${ctx.split}`, where: ctx.where, record: row } };

@@ -1,10 +1,9 @@
 // Streaming statistics over the records of a data set, one record at a time (pure; no IO).
 // Memory: a fixed-size sample per length metric, counters per project, and one 52-bit fingerprint
-// per distinct function for exact duplicates (~18 bytes in a NumberTable) — not the records.
-import { createHash } from 'node:crypto';
+// per distinct function for exact duplicates (at most 18 bytes in a flag-byte NumberTable) — not the records.
 import { codeTokens, countLines } from '../../core/records/code-tokens.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
-import { NumberTable } from './number-table.js';
+import { NumberTable, hash52 } from '../../core/collections/number-table.js';
 import { mulberry32 } from '../../core/random.js';
 
 /** Percentiles are exact while a metric has seen at most this many values; beyond, they come from a uniform sample of this size. */
@@ -115,7 +114,7 @@ export class DatasetStatistics {
   private readonly overallLangs = new Map<string, number>();
   private readonly projects = new Map<string, GroupCounts>();
   /** fingerprint of the normalised code → bit set of the splits and labels it occurs in */
-  private readonly functions = new NumberTable();
+  private readonly functions = new NumberTable(1024, 'uint8');
   private readonly malformed = new Map<string, number>();
 
   constructor(private readonly sampleSize = DEFAULT_SAMPLE_SIZE) {
@@ -140,7 +139,7 @@ export class DatasetStatistics {
     p.count++;
     p.buggy += record.label;
     this.projects.set(project, p);
-    const key = fingerprint(tokens);
+    const key = hash52(tokens.join(' '));
     const bits = this.functions.get(key) ?? 0;
     if (!(bits & SPLIT_BIT[record.split])) s.distinct++;
     this.functions.set(key, bits | SPLIT_BIT[record.split] | LABEL_BIT[record.label]);
@@ -171,7 +170,7 @@ export class DatasetStatistics {
     }
     const across = { 'train-validation': 0, 'train-test': 0, 'validation-test': 0 };
     let conflicting = 0;
-    for (const bits of this.functions.flags()) {
+    for (const bits of this.functions.values()) {
       if ((bits & 3) === 3) across['train-validation']++;
       if ((bits & 5) === 5) across['train-test']++;
       if ((bits & 6) === 6) across['validation-test']++;
@@ -211,11 +210,6 @@ export class DatasetStatistics {
 }
 
 /** 52 bits of the sha256 of the space-joined tokens (the text normalizedCodeHash hashes), as a number. Collisions: ~1e-4 expected at a million distinct functions. */
-function fingerprint(tokens: string[]): number {
-  const digest = createHash('sha256').update(tokens.join(' ')).digest();
-  return digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
-}
-
 const share = (part: number, whole: number) => (whole ? round(part / whole, 4) : 0);
 
 function increment(map: Map<string, number>, key: string): void {
