@@ -3,20 +3,8 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 
 export interface RetryPolicy { baseDelayMs: number; maxDelayMs: number }
 
-/** Exponential backoff with full jitter: uniform in [0, min(max, base·2^attempt)). */
-export const backoffDelay = (attempt: number, policy: RetryPolicy, random: () => number): number =>
-  Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
-
-/** Retry-After as seconds or an HTTP date (relative to `now`); retry-after-ms first. Undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers | undefined, now: number, maxMs = Infinity): number | undefined {
-  const ms = headers?.get('retry-after-ms')?.trim();
-  const value = headers?.get('retry-after')?.trim();
-  let wait: number | undefined;
-  if (ms && /^\d+(\.\d+)?$/.test(ms)) wait = Math.ceil(Number(ms));
-  else if (value && /^\d+(\.\d+)?$/.test(value)) wait = Math.ceil(Number(value) * 1000);
-  else if (value && !Number.isNaN(Date.parse(value))) wait = Math.max(0, Date.parse(value) - now);
-  return wait === undefined ? undefined : Math.min(wait, maxMs);
-}
+// Backoff and Retry-After parsing are the shared policy's (core/retry.ts).
+export { backoffDelay, retryAfterMs } from '../../../core/retry.js';
 
 export interface ErrorClass {
   /** Short reason for counters and logs: http-429, http-503, timeout, connection, http-400 … */

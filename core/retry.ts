@@ -1,0 +1,125 @@
+// The one retry policy for requests to other services (the Hugging Face hub, an LLM endpoint):
+// p-retry counts the attempts, stops on an AbortSignal and never retries a programming error
+// (a TypeError that is not a network error); this module adds what every caller wants the same
+// way — a reason for each failure (for counters and logs), the server's Retry-After honoured
+// (capped), otherwise exponential backoff, and a clear error when the attempts run out.
+import pRetry from 'p-retry';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+
+/** Exponential backoff: retry n (0-based) waits up to min(maxDelayMs, baseDelayMs·2^n). */
+export interface Backoff {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** 'full' (default): uniform in [0, that bound), so clients that failed together spread out; 'none': exactly the bound. */
+  jitter?: 'full' | 'none';
+}
+
+/** What a caller's classify() says of one failed attempt. */
+export interface Failure {
+  /** Short reason for counters and logs: http-429, http-503, timeout, connection, … */
+  reason: string;
+  retryable: boolean;
+  /** The server's own wait (Retry-After), which wins over the backoff. */
+  retryAfterMs?: number;
+  /** false: another attempt, but not one of the `retries` (e.g. asking again without a feature the server refused). */
+  consumesRetry?: boolean;
+}
+
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  retry: number;
+  retries: number;
+  reason: string;
+  waitMs: number;
+  /** Whether waitMs came from the server's Retry-After. */
+  retryAfter: boolean;
+  error: Error;
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt (0: one attempt only). */
+  retries: number;
+  backoff: Backoff;
+  classify(error: Error): Failure;
+  /** Every failed attempt, retried or not (count failures by reason here). */
+  onFailure?(failure: Failure, error: Error): void;
+  /** Before each wait (log it, count retries here). */
+  onRetry?(event: RetryEvent): void;
+  /** A Retry-After longer than this is cut to it, so a Job never sleeps for hours (default 15 min). */
+  maxRetryAfterMs?: number;
+  signal?: AbortSignal;
+  /** Test hooks. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  random?(): number;
+}
+
+/** Thrown when every attempt failed with a retryable failure; `cause` is the last attempt's error. */
+export class RetriesExhaustedError extends Error {
+  constructor(readonly attempts: number, readonly reason: string, cause: Error) {
+    super(`${reason} after ${attempts} attempt(s): ${cause.message}`, { cause });
+    this.name = 'RetriesExhaustedError';
+  }
+}
+
+export const DEFAULT_MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+/** The wait before retry n (0-based). */
+export function backoffDelay(retry: number, backoff: Backoff, random: () => number = Math.random): number {
+  const bound = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** retry);
+  return backoff.jitter === 'none' ? bound : Math.floor(random() * bound);
+}
+
+/** Retry-After as seconds or an HTTP date (relative to `now`); retry-after-ms first. Undefined when absent or unreadable. */
+export function retryAfterMs(headers: Headers | undefined, now: number, maxMs = Infinity): number | undefined {
+  const ms = headers?.get('retry-after-ms')?.trim();
+  const value = headers?.get('retry-after')?.trim();
+  let wait: number | undefined;
+  if (ms && /^\d+(\.\d+)?$/.test(ms)) wait = Math.ceil(Number(ms));
+  else if (value && /^\d+(\.\d+)?$/.test(value)) wait = Math.ceil(Number(value) * 1000);
+  else if (value && !Number.isNaN(Date.parse(value))) wait = Math.max(0, Date.parse(value) - now);
+  return wait === undefined ? undefined : Math.min(wait, maxMs);
+}
+
+/**
+ * Runs `operation` until it succeeds, a failure is not retryable (that error is thrown as it
+ * is), or the retries run out (a RetriesExhaustedError with the last error as its cause).
+ * `operation` gets the attempt number, 1 for the first.
+ */
+export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+  const maxRetryAfter = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  let last: { failure: Failure; error: Error } | undefined;
+  let consumed = 0;
+  let attempts = 0;
+  try {
+    return await pRetry(async (attempt) => {
+      attempts = attempt;
+      return operation(attempt);
+    }, {
+      retries: options.retries,
+      minTimeout: 0, // the wait is ours (Retry-After or backoff), taken in shouldRetry
+      signal: options.signal,
+      onFailedAttempt: ({ error }) => {
+        last = { failure: options.classify(error), error };
+        options.onFailure?.(last.failure, error);
+      },
+      shouldConsumeRetry: () => last?.failure.consumesRetry !== false,
+      shouldRetry: async ({ error }) => {
+        const failure = last!.failure;
+        if (!failure.retryable) return false;
+        if (failure.consumesRetry === false) return true;
+        const hinted = failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, maxRetryAfter);
+        const waitMs = hinted ?? backoffDelay(consumed, options.backoff, options.random);
+        consumed++;
+        options.onRetry?.({ retry: consumed, retries: options.retries, reason: failure.reason, waitMs, retryAfter: hinted !== undefined, error });
+        await sleep(waitMs, options.signal);
+        return true;
+      },
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason ?? error;
+    const failed = last as { failure: Failure; error: Error } | undefined;
+    if (!failed || failed.error !== error || !failed.failure.retryable || consumed < options.retries) throw error;
+    throw new RetriesExhaustedError(attempts, failed.failure.reason, failed.error);
+  }
+}
