@@ -20,11 +20,10 @@ import { executeStage } from '../core/stage/runtime.js';
 import type { StageDefinition } from '../core/stage/definition.js';
 import type { Progress } from '../core/stage/progress.js';
 import { batchUnit, type RunRef } from '../core/stage/layout.js';
-import type { BugRecord, SplitName } from '../core/records/record.js';
 import { filterStage } from '../stage-images/filter/index.js';
 import { mergeStage } from '../stage-images/merge/index.js';
 import { mib, startMemorySampler } from './memory.js';
-import { mulberry32 as random } from '../core/random.js';
+import { range, realRecord, syntheticRecord } from '../test/support/data-stage-records.js';
 
 const RUN: RunRef = { namespace: 'bench', name: 'filter-merge', uid: 'bench' };
 const log = pino({ level: 'warn' }, pino.destination(2));
@@ -37,76 +36,6 @@ const sizesFor = (rows: number, share: number, batches: number): Sizes => {
 };
 const specFor = (s: Sizes): PipelineRunSpec =>
   validateSpec({ generation: { batches: s.batches, samplesPerBatch: Math.max(1, Math.ceil(s.synthetic / s.batches)) } });
-
-// ---------- data: deterministic functions from templates ----------
-
-const WORDS = ['buf', 'len', 'ctx', 'frame', 'pkt', 'data', 'size', 'count', 'state', 'coef', 'ref', 'mode', 'index', 'flags', 'level', 'slice', 'block', 'queue', 'node', 'width'];
-const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-const name = (rand: () => number) => `${pick(rand, WORDS)}_${pick(rand, WORDS)}${Math.floor(rand() * 100)}`;
-const num = (rand: () => number) => Math.floor(rand() * 1000);
-
-function cFunction(rand: () => number): string {
-  const [fn, ctx, n, acc, field, callee] = [name(rand), name(rand), name(rand), name(rand), name(rand), name(rand)];
-  const statements = [
-    () => `${acc} += ${ctx}->${field}[i] * ${num(rand)};`,
-    () => `if (${ctx}->${field}[i] > ${num(rand)})\n            ${acc} -= ${num(rand)};`,
-    () => `${ctx}->${field}[i] = (${ctx}->${field}[i] >> ${1 + Math.floor(rand() * 7)}) & 0x${num(rand).toString(16)};`,
-    () => `${acc} ^= ${callee}(${ctx}, i + ${num(rand)});`,
-    () => `if (${acc} < 0)\n            break;`,
-  ];
-  const body = Array.from({ length: 3 + Math.floor(rand() * 10) }, () => `        ${pick(rand, statements)()}`).join('\n');
-  return `static int ${fn}(Context *${ctx}, int ${n})\n{\n    int i, ${acc} = 0;\n\n    if (!${ctx})\n        return -EINVAL;\n    for (i = 0; i < ${n}; i++) {\n${body}\n    }\n    return ${acc};\n}\n`;
-}
-
-function pythonFunction(rand: () => number): string {
-  const [fn, items, limit, acc, item, callee] = [name(rand), name(rand), name(rand), name(rand), name(rand), name(rand)];
-  const statements = [
-    () => `if ${item} > ${num(rand)}:\n            ${acc}.append(${item} * ${num(rand)})`,
-    () => `${acc}.append(${callee}(${item}, ${limit}))`,
-    () => `${limit} += ${num(rand)}`,
-    () => `if len(${acc}) >= ${limit}:\n            break`,
-  ];
-  const body = Array.from({ length: 2 + Math.floor(rand() * 8) }, () => `        ${pick(rand, statements)()}`).join('\n');
-  return `def ${fn}(${items}, ${limit}=${num(rand)}):\n    ${acc} = []\n    for ${item} in ${items}:\n${body}\n    return ${acc}\n`;
-}
-
-function realRecord(i: number): BugRecord {
-  const rand = random(i * 7919 + 1);
-  const python = rand() < 0.2;
-  const split: SplitName = i % 10 < 8 ? 'train' : i % 10 === 8 ? 'validation' : 'test';
-  return {
-    id: `real-${i}`, func: python ? pythonFunction(rand) : cFunction(rand), label: rand() < 0.45 ? 1 : 0, lang: python ? 'python' : 'c',
-    source: 'codexglue', project: rand() < 0.5 ? 'FFmpeg' : 'qemu', commit_id: `c${i}`, split,
-  };
-}
-
-function syntheticRecord(k: number, realCount: number): BugRecord {
-  const rand = random(k * 104729 + 3);
-  const origin = realRecord(Math.floor(rand() * realCount));
-  const roll = rand();
-  let func = origin.func;
-  let bugType = 'operator-swap';
-  if (roll < 0.7) func = swapOneOperator(func, rand);
-  else if (roll < 0.78) bugType = 'copy-of-origin';
-  else if (roll < 0.83) { func = func.slice(0, Math.floor(func.length * 0.6)); bugType = 'truncated'; }
-  else if (roll < 0.87) { func = 'int f(void) { return 0; }'; bugType = 'fragment'; }
-  else if (roll < 0.9) { func = `${func}\n${origin.lang === 'c' ? 'static int helper(int x)\n{\n    return x;\n}\n' : 'def helper(x):\n    return x\n'}`; bugType = 'extra-function'; }
-  else { func = func.replace(/\d+/, (d) => String(Number(d) + 1)); bugType = 'off-by-one'; }
-  return { id: `syn-${k}`, func, label: 1, lang: origin.lang, source: 'synthetic', project: origin.project, origin_id: origin.id, bug_type: bugType, generator: { provider: 'bench' } };
-}
-
-const SWAPS: Record<string, string> = { ' < ': ' <= ', ' > ': ' >= ', '+=': '-=', '-=': '+=', ' * ': ' / ', '>>': '<<' };
-/** Swaps one operator, picked at random among the function's swappable ones. */
-function swapOneOperator(func: string, rand: () => number): string {
-  const sites = [...func.matchAll(/ < | > |\+=|-=| \* |>>/g)];
-  if (sites.length === 0) return func;
-  const site = pick(rand, sites);
-  return func.slice(0, site.index) + SWAPS[site[0]] + func.slice(site.index + site[0].length);
-}
-
-function* range<T>(from: number, to: number, make: (i: number) => T): Generator<T> {
-  for (let i = from; i < to; i++) yield make(i);
-}
 
 async function generate(store: LocalStore, s: Sizes): Promise<void> {
   const spec = specFor(s);
