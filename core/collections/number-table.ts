@@ -11,17 +11,24 @@ const TWO_POW_48 = 2 ** 48;
 export const MAX_NUMBER_TABLE_KEY = 2 ** 53 - 2;
 
 /**
- * A 52-bit hash of a string as a safe integer, a NumberTable key (never 0).
- * With 2 million keys the chance of any collision is below 0.05%.
+ * A 52-bit hash of a string as a safe integer (never 0, which marks an empty slot): two
+ * multiply-xorshift lanes over the UTF-16 code units (cyrb53's scheme), no cryptography — a table
+ * key, not a digest. With 2 million keys the chance of any collision is below 0.05%.
  */
 export function hash52(text: string): number {
-  const digest = createHash('sha1').update(text).digest();
-  const high = digest.readUIntBE(0, 6); // 48 bits
-  const low = digest[6] >>> 4; // 4 more bits
-  return high * 16 + low || 1;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 & 0xfffff) * 2 ** 32 + (h1 >>> 0) || 1;
 }
 
-/** A seeded hash of a string mapped to [0, 1) (48 bits of precision). */
+/** A seeded hash of a string mapped to [0, 1) (48 bits of precision; sha1, so splits stay what they were). */
 export function unitHash(seed: number | string, text: string): number {
   const digest = createHash('sha1').update(`${seed}\u0000${text}`).digest();
   return digest.readUIntBE(0, 6) / TWO_POW_48;

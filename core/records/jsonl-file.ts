@@ -5,6 +5,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
+import { INTERMEDIATE_GZIP_LEVEL } from './jsonl.js';
 
 export class ScratchFileWriter {
   private readonly file: WriteStream;
@@ -15,7 +16,7 @@ export class ScratchFileWriter {
 
   constructor(readonly path: string, { gzip = true } = {}) {
     this.file = createWriteStream(path);
-    this.sink = gzip ? createGzip({ level: 6 }) : this.file;
+    this.sink = gzip ? createGzip({ level: INTERMEDIATE_GZIP_LEVEL }) : this.file;
     if (gzip) this.sink.pipe(this.file);
     const fail = (error: Error) => { this.failure ??= error; };
     this.sink.on('error', fail);
@@ -32,6 +33,13 @@ export class ScratchFileWriter {
     if (this.failure) throw this.failure;
     this.records++;
     if (!this.sink.write(line + '\n')) await once(this.sink, 'drain');
+  }
+
+  /** Writes a block of whole lines (each ending in a newline) holding `records` records. */
+  async writeBlock(text: string, records: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.records += records;
+    if (!this.sink.write(text)) await once(this.sink, 'drain');
   }
 
   writeJson(value: unknown): Promise<void> {

@@ -3,6 +3,13 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline, Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 
+/**
+ * gzip level of the files stages hand each other: level 1 compresses ~3× faster than the default 6
+ * for ~15% larger files, and every one of these files is read once or twice and then kept only as
+ * a cache.
+ */
+export const INTERMEDIATE_GZIP_LEVEL = 1;
+
 /** Parses gzip'd (or plain, if `gzip` is false) JSON Lines; yields each parsed line. */
 export async function* readJsonLines<T = unknown>(input: Readable, { gzip = true } = {}): AsyncGenerator<T> {
   const text = gzip ? input.pipe(createGunzip()) : input;
@@ -36,5 +43,5 @@ export function jsonLinesGzip<T>(records: AsyncIterable<T> | Iterable<T>, onReco
   }
   // pipeline, not .pipe: an error thrown by `records` must reach the reader (a .pipe'd gzip would
   // wait for more input forever and the write would hang).
-  return pipeline(Readable.from(lines()), createGzip({ level: 6 }), () => undefined);
+  return pipeline(Readable.from(lines()), createGzip({ level: INTERMEDIATE_GZIP_LEVEL }), () => undefined);
 }

@@ -11,6 +11,7 @@ import { loadCodeParser } from '../../core/code/parse.js';
 import { generationUnits } from '../../core/stage/graph.js';
 import { SyntheticJudge, type FilterConfig } from './judge.js';
 import { NearDuplicateIndex } from './near-duplicates.js';
+import { OriginCode } from './origin-code.js';
 import { FilterTally } from './report.js';
 
 export const FILTERED = 'synthetic_filtered.jsonl.gz';
@@ -39,7 +40,8 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
   const parser = await loadCodeParser();
   const nearDuplicatesOn = config.nearDuplicateThreshold < 1;
   const nearDuplicates = nearDuplicatesOn ? new NearDuplicateIndex(config.minhashPermutations, config.nearDuplicateThreshold, join(ctx.scratchDir, 'signatures.bin')) : undefined;
-  const judge = new SyntheticJudge(config, parser, nearDuplicates);
+  const originCode = new OriginCode(join(ctx.scratchDir, 'origin-code.bin'));
+  const judge = new SyntheticJudge(config, parser, originCode, nearDuplicates);
   const tally = new FilterTally();
   const rejected = new ScratchFileWriter(join(ctx.scratchDir, REJECTED));
   try {
@@ -76,6 +78,7 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
     await ctx.outputs.stream(REJECTED, rejected.open(), rejected.records);
   } finally {
     nearDuplicates?.close();
+    originCode.close();
   }
 
   const banding = nearDuplicates?.banding;

@@ -10,6 +10,7 @@ import type { CodeParser, ParseIssue } from '../../core/code/parse.js';
 import { NumberTable, hash52 } from '../../core/collections/number-table.js';
 import { MinHasher, shingleHashes } from './minhash.js';
 import type { NearDuplicateIndex } from './near-duplicates.js';
+import type { OriginCode } from './origin-code.js';
 
 /** Every reason a sample is rejected, in the order the checks run. */
 export const REJECT_REASONS = [
@@ -34,8 +35,11 @@ const SEEN_SYNTHETIC = 2;
 export class SyntheticJudge {
   /** real id → hash of its normalised code */
   private readonly realCode = new NumberTable();
-  /** real id → syntax issues tree-sitter finds in it (only when > 0: macros the grammar can't see) */
-  private readonly realSyntaxIssues = new NumberTable();
+  /**
+   * real id → syntax issues tree-sitter finds in it (macros the grammar can't see), filled as
+   * samples need it: a C origin is parsed only when one of its samples has syntax issues.
+   */
+  private readonly originSyntaxIssues = new NumberTable();
   /** normalised-code hash → SEEN_REAL / SEEN_SYNTHETIC */
   private readonly seenCode = new NumberTable();
   private readonly minHasher: MinHasher;
@@ -44,6 +48,8 @@ export class SyntheticJudge {
   constructor(
     private readonly config: FilterConfig,
     private readonly parser: CodeParser,
+    /** The real functions' code on disk, for the few origins that must be parsed. */
+    private readonly originCode: OriginCode,
     /** undefined: near-duplicate removal is off (threshold 1). */
     private readonly nearDuplicates: NearDuplicateIndex | undefined,
   ) {
@@ -52,18 +58,38 @@ export class SyntheticJudge {
 
   /** Bytes held by the indexes (for the report and the benchmark). */
   get indexBytes(): number {
-    return this.realCode.bytes + this.realSyntaxIssues.bytes + this.seenCode.bytes + (this.nearDuplicates?.bytes ?? 0);
+    return this.realCode.bytes + this.originSyntaxIssues.bytes + this.originCode.bytes + this.seenCode.bytes + (this.nearDuplicates?.bytes ?? 0);
   }
 
-  /** Indexes one real function: its normalised-code hash and how many syntax issues the grammar finds in it. */
+  /**
+   * Indexes one real function: its normalised-code hash. A C function is not parsed (its tokens
+   * are its code hash; its code goes to disk in case a sample needs its syntax issues); a Python
+   * function is, since its block structure is part of its code hash, and its issues are kept.
+   */
   addReal(record: BugRecord): void {
     const id = hash52(record.id);
-    const parsed = this.parser.parse(record.func, record.lang, { maxIssues: 0, structure: record.lang === 'python' });
-    const code = codeHash(codeTokens(record.func, record.lang), parsed.structure);
+    let structure: string | undefined;
+    if (record.lang === 'python') {
+      const parsed = this.parser.parse(record.func, record.lang, { maxIssues: 0, structure: true });
+      structure = parsed.structure;
+      this.originSyntaxIssues.set(id, parsed.errorCount);
+    } else {
+      this.originCode.add(id, record.func, record.lang);
+    }
+    const code = codeHash(codeTokens(record.func, record.lang), structure);
     this.realCode.set(id, code);
     this.seenCode.set(code, SEEN_REAL);
-    if (parsed.errorCount > 0) this.realSyntaxIssues.set(id, parsed.errorCount);
     this.realCount++;
+  }
+
+  /** How many syntax issues the grammar finds in a real function (parsed on first need). */
+  private originIssues(key: number): number {
+    const known = this.originSyntaxIssues.get(key);
+    if (known !== undefined) return known;
+    const origin = this.originCode.get(key);
+    const issues = origin ? this.parser.parse(origin.code, origin.lang, { maxIssues: 0 }).errorCount : 0;
+    this.originSyntaxIssues.set(key, issues);
+    return issues;
   }
 
   /** Decides one synthetic sample; `where` says where it came from (unit and row) for the rejection. */
@@ -86,7 +112,7 @@ export class SyntheticJudge {
     if (tokens.length > config.maxTokens) return reject('too-long', `${tokens.length} tokens, filtering.maxTokens is ${config.maxTokens}`);
 
     const parsed = this.parser.parse(record.func, record.lang, { structure: record.lang === 'python' });
-    const originIssues = this.realSyntaxIssues.get(originKey) ?? 0;
+    const originIssues = parsed.errorCount > 0 ? this.originIssues(originKey) : 0;
     if (parsed.errorCount > originIssues) {
       const baseline = originIssues > 0 ? ` (its origin has ${originIssues}, which are tolerated)` : '';
       return reject('parse-error', `${parsed.errorCount} syntax issue${parsed.errorCount === 1 ? '' : 's'}${baseline}: ${parsed.errors.map(describeIssue).join('; ')}`);

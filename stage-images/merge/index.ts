@@ -30,6 +30,13 @@ export const stratumOf = (r: BugRecord): string => `${r.label}|${r.source}`;
 export const groupKeyOf = (r: BugRecord, groupBy: SplitSpec['groupBy']): string =>
   groupBy === 'commit' && typeof r.commit_id === 'string' && r.commit_id !== '' ? `commit:${r.commit_id}` : r.id;
 
+// u has 48 bits (unitHash): u·2^48·32 + stratum index is exact in a double for up to 31 strata;
+// beyond that (not seen in practice: strata are label × source) the index is stored alone, negated.
+const PACKED_STRATA = 31;
+const packGroup = (u: number, stratum: number): number => (stratum < PACKED_STRATA ? u * 2 ** 48 * 32 + stratum : -1 - stratum);
+const unpackGroup = (packed: number, recompute: () => number): { u: number; stratum: number } =>
+  packed < 0 ? { u: recompute(), stratum: -1 - packed } : { u: Math.floor(packed / 32) / 2 ** 48, stratum: packed % 32 };
+
 export const mergeStage: StageDefinition = {
   name: 'merge',
   description: 'Merges real and filtered synthetic data into stratified, seeded train/validation/test splits (JSONL.gz + CSV), synthetic samples in their origin\'s split',
@@ -52,7 +59,8 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
 
   const { groupBy } = split;
 
-  // group hash → index in `strata` of the group's first-seen row (only when re-splitting)
+  // group hash → its seeded u and the index in `strata` of its first-seen row, packed (only when
+  // re-splitting), so pass 2 does not hash the group's key again
   const groupStratum = new NumberTable();
   const strata: string[] = [];
   let cuts: Map<string, Cuts> | undefined;
@@ -70,8 +78,9 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
           stratumIndex.set(stratum, (index = strata.length));
           strata.push(stratum);
         }
-        groupStratum.set(key, index);
-        quantiles.add(stratum, unitHash(split.seed, group));
+        const u = unitHash(split.seed, group);
+        groupStratum.set(key, packGroup(u, index));
+        quantiles.add(stratum, u);
       }
       ctx.progress.tick();
     }
@@ -86,7 +95,11 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   for await (const { record, file } of realRows()) {
     const group = groupKeyOf(record, groupBy);
     const key = hash52(group);
-    const target = cuts ? assign(unitHash(split.seed, group), cuts.get(strata[groupStratum.get(key)!])!) : file;
+    let target = file;
+    if (cuts) {
+      const { u, stratum } = unpackGroup(groupStratum.get(key)!, () => unitHash(split.seed, group));
+      target = assign(u, cuts.get(strata[stratum])!);
+    }
     const id = hash52(record.id);
     rowSplit.set(id, SPLIT_BY_CODE.indexOf(target));
     rowGroup.set(id, key);
