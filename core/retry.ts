@@ -56,9 +56,25 @@ export interface RetryOptions {
 /** Thrown when every attempt failed with a retryable failure; `cause` is the last attempt's error. */
 export class RetriesExhaustedError extends Error {
   constructor(readonly attempts: number, readonly reason: string, cause: Error) {
-    super(`${reason} after ${attempts} attempt(s): ${cause.message}`, { cause });
+    super(`${reason} after ${attempts} attempt(s): ${describeError(cause)}`, { cause });
     this.name = 'RetriesExhaustedError';
   }
+}
+
+/**
+ * An error's message followed by its causes' ("fetch failed: getaddrinfo ENOTFOUND hub.local"),
+ * so that a wrapper's message still names the root cause, not only its own words.
+ */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const text = e instanceof Error ? e.message || e.name : String(e);
+    const code = (e as { code?: unknown }).code;
+    const part = typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+    if (part && !parts.some((p) => p.includes(part))) parts.push(part);
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(': ');
 }
 
 export const DEFAULT_MAX_RETRY_AFTER_MS = 15 * 60_000;

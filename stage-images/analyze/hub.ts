@@ -3,13 +3,15 @@
 //   listing:  <hub>/api/datasets/<name>/tree/<revision>?recursive=true   (paginated by Link headers)
 //   file:     <hub>/datasets/<name>/resolve/<revision>/<path>
 // HF_TOKEN (when set) goes in the Authorization header, for gated or private data sets.
-import { Readable, Transform } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+// Requests, retries and stalls are the shared hub client's (../hub.ts).
+import { Transform } from 'node:stream';
 import type { Logger } from 'pino';
+import { RetriesExhaustedError, describeError } from '../../core/retry.js';
 import type { SplitName } from '../../core/records/record.js';
 import { readJson, type ArtifactStore } from '../../core/store/store.js';
 import { cacheKey } from '../../core/stage/layout.js';
 import type { Progress } from '../../core/stage/progress.js';
+import { HubHttpError, HubResponseError, hubGet, hubResolveUrl, hubTreeUrl, listHubFiles, type HubClientOptions } from '../hub.js';
 
 export interface HubOptions {
   endpoint: string;
@@ -21,8 +23,10 @@ export interface HubOptions {
   signal?: AbortSignal;
   /** Attempts per request for transient failures (network errors, 429, 5xx). */
   attempts?: number;
-  /** First retry delay; doubles each attempt. */
+  /** First retry delay; doubles each attempt (jittered; a Retry-After wins). */
   retryDelayMs?: number;
+  /** Give up on an attempt that receives nothing for this long (default 60 s). */
+  idleTimeoutMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -41,48 +45,16 @@ export function splitOfPath(path: string): SplitName | undefined {
   return undefined;
 }
 
-const enc = (s: string) => s.split('/').map(encodeURIComponent).join('/');
-const base = (o: HubOptions) => o.endpoint.replace(/\/+$/, '');
-export const treeUrl = (o: HubOptions) => `${base(o)}/api/datasets/${enc(o.name)}/tree/${encodeURIComponent(o.revision)}?recursive=true`;
-export const resolveUrl = (o: HubOptions, path: string) => `${base(o)}/datasets/${enc(o.name)}/resolve/${encodeURIComponent(o.revision)}/${enc(path)}`;
+const repoOf = (o: HubOptions) => ({ type: 'dataset' as const, name: o.name });
+export const treeUrl = (o: HubOptions) => hubTreeUrl(o.endpoint, repoOf(o), o.revision);
+export const resolveUrl = (o: HubOptions, path: string) => hubResolveUrl(o.endpoint, repoOf(o), o.revision, path);
 const cacheDir = (o: HubOptions) => cacheKey('hf', ...o.name.split('/').map(encodeURIComponent), encodeURIComponent(o.revision));
 
 export class HubError extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message);
+  constructor(message: string, readonly status?: number, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'HubError';
   }
-}
-
-const transient = (status: number) => status === 408 || status === 429 || status >= 500;
-
-/** fetch with retries on transient failures; a non-transient HTTP error is thrown with advice. */
-async function fetchWithRetry(url: string, o: HubOptions): Promise<Response> {
-  const attempts = o.attempts ?? 5;
-  const doFetch = o.fetch ?? fetch;
-  const headers: Record<string, string> = { 'user-agent': 'bugforge' };
-  if (o.token) headers.authorization = `Bearer ${o.token}`;
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    o.signal?.throwIfAborted();
-    try {
-      const response = await doFetch(url, { headers, signal: o.signal, redirect: 'follow' });
-      if (response.ok) return response;
-      await response.body?.cancel();
-      if (!transient(response.status)) throw new HubError(advice(url, response.status, o), response.status);
-      lastError = new HubError(`${url}: HTTP ${response.status}`, response.status);
-    } catch (error) {
-      if (error instanceof HubError && error.status !== undefined && !transient(error.status)) throw error;
-      if (o.signal?.aborted) throw error;
-      lastError = error;
-    }
-    if (attempt < attempts) {
-      const delay = (o.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
-      o.log.warn({ url, attempt, delayMs: delay, err: String((lastError as Error)?.message ?? lastError) }, `hub request failed, retrying in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-  throw new HubError(`${url}: failed after ${attempts} attempts (${(lastError as Error)?.message ?? lastError}); check the network or dataset.hubEndpoint`);
 }
 
 function advice(url: string, status: number, o: HubOptions): string {
@@ -91,20 +63,32 @@ function advice(url: string, status: number, o: HubOptions): string {
   return `${url}: HTTP ${status}`;
 }
 
+const client = (o: HubOptions): HubClientOptions => ({ ...o, advice: (status, url) => advice(url, status, o) });
+
+/** The hub client's errors in this stage's words, keeping each one's cause. */
+function hubError(url: string, error: unknown): unknown {
+  if (error instanceof HubHttpError) return new HubError(error.message, error.status, { cause: error });
+  if (error instanceof HubResponseError) return new HubError(error.message, undefined, { cause: error });
+  if (error instanceof RetriesExhaustedError) {
+    const status = error.cause instanceof HubHttpError ? error.cause.status : undefined;
+    return new HubError(`${url}: failed after ${error.attempts} attempts (${describeError(error.cause)}); check the network or dataset.hubEndpoint, then run again`, status, { cause: error });
+  }
+  return error;
+}
+
 /** Lists the data set's parquet files by split, following the listing's pagination. */
 export async function listParquetFiles(o: HubOptions): Promise<HubFile[]> {
+  let entries;
+  try {
+    entries = await listHubFiles(client(o), repoOf(o), o.revision);
+  } catch (error) {
+    throw hubError(treeUrl(o), error);
+  }
   const files: HubFile[] = [];
-  let url: string | undefined = treeUrl(o);
-  while (url) {
-    const response = await fetchWithRetry(url, o);
-    const entries = (await response.json()) as { type?: string; path?: string; size?: number; lfs?: { size?: number } }[];
-    if (!Array.isArray(entries)) throw new HubError(`${url}: expected a JSON array of files`);
-    for (const e of entries) {
-      if (e.type !== 'file' || !e.path?.endsWith('.parquet')) continue;
-      const split = splitOfPath(e.path);
-      if (split) files.push({ path: e.path, split, size: e.lfs?.size ?? e.size });
-    }
-    url = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+  for (const e of entries) {
+    if (!e.path.endsWith('.parquet')) continue;
+    const split = splitOfPath(e.path);
+    if (split) files.push({ path: e.path, split, size: e.lfs?.size ?? e.size });
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
@@ -129,32 +113,27 @@ async function filesOf(store: ArtifactStore, o: HubOptions): Promise<HubFile[]> 
 /** Downloads one file into the store (unless cached), with byte progress; a partial download is never left behind. */
 async function download(store: ArtifactStore, o: HubOptions, file: HubFile, key: string): Promise<void> {
   const url = resolveUrl(o, file.path);
-  const attempts = o.attempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    const response = await fetchWithRetry(url, o);
-    // A compressed transfer's content-length is not the file's size; the listing's size is.
-    const length = response.headers.get('content-encoding') ? file.size : Number(response.headers.get('content-length')) || file.size;
-    o.progress.phase(`downloading ${file.path}`, length);
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        o.progress.tick(chunk.length);
-        done(null, chunk);
-      },
-    });
-    const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
-    body.on('error', (e) => count.destroy(e));
-    try {
+  try {
+    await hubGet(url, client(o), async (response, body) => {
+      // A compressed transfer's content-length is not the file's size; the listing's size is.
+      const length = response.headers.get('content-encoding') ? file.size : Number(response.headers.get('content-length')) || file.size;
+      o.progress.phase(`downloading ${file.path}`, length);
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          o.progress.tick(chunk.length);
+          done(null, chunk);
+        },
+      });
+      body.on('error', (e) => count.destroy(e));
       const { size } = await store.write(key, body.pipe(count));
       if (length && size !== length) {
         await store.remove([key]);
         throw new Error(`got ${size} of ${length} bytes`);
       }
       o.log.info({ url, bytes: size, cache: store.uriOf(key) }, `downloaded ${file.path}`);
-      return;
-    } catch (error) {
-      if (o.signal?.aborted || attempt >= attempts) throw new HubError(`${url}: download failed (${(error as Error).message}); check the network and run again`);
-      o.log.warn({ url, attempt, err: (error as Error).message }, 'download interrupted, retrying');
-    }
+    });
+  } catch (error) {
+    throw hubError(url, error);
   }
 }
 

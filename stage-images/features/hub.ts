@@ -2,12 +2,14 @@
 // <endpoint>/<id>/resolve/<revision>/<file>, with HF_TOKEN as a bearer token when set. Each file
 // is streamed to a temporary name and renamed, and a marker written last says the directory is
 // complete, so an interrupted download is resumed file by file and never used half-done.
+// Requests, retries and stalls are the shared hub client's (../hub.ts).
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
+import { RetriesExhaustedError, describeError } from '../../core/retry.js';
+import { HubHttpError, HubStalledError, hubGet, hubResolveUrl } from '../hub.js';
 
 export const ENCODER_REQUIRED = ['tokenizer.json', 'tokenizer_config.json'] as const;
 export const ENCODER_OPTIONAL = ['config.json', 'special_tokens_map.json'] as const;
@@ -23,11 +25,22 @@ export interface HubDownloadOptions {
   fetchImpl?: typeof fetch;
   /** Give up on a connection that sends nothing for this long (default 60 s). */
   idleTimeoutMs?: number;
+  /** Attempts per file for transient failures (default 5), and the first retry's delay (default 1 s). */
+  attempts?: number;
+  retryDelayMs?: number;
 }
 
 export interface DownloadedModel { dir: string; onnxFile: string; downloaded: string[] }
 
 export class HubFileMissing extends Error {}
+
+/** A download that failed, in the encoder's words; `cause` is the hub client's error. */
+export class HubDownloadError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'HubDownloadError';
+  }
+}
 
 export const hubModelDir = (cacheDir: string, id: string, revision: string): string =>
   join(cacheDir, 'models', 'hub', ...id.split('/'), revision.replace(/[^\w.-]/g, '_'));
@@ -66,44 +79,46 @@ export async function downloadHubEncoder(id: string, opts: HubDownloadOptions): 
 
 /** Downloads one file; false when the hub says it does not exist (404). */
 async function downloadFile(id: string, file: string, target: string, opts: HubDownloadOptions): Promise<boolean> {
-  const url = `${opts.endpoint.replace(/\/+$/, '')}/${id}/resolve/${encodeURIComponent(opts.revision)}/${file}`;
-  // A stalled connection is abandoned after idleTimeoutMs without a byte (a big file may take long, a silent one may not).
-  const idle = new AbortController();
-  const idleMs = opts.idleTimeoutMs ?? 60_000;
-  let timer = setTimeout(() => idle.abort(), idleMs);
-  const alive = () => { clearTimeout(timer); timer = setTimeout(() => idle.abort(), idleMs); };
-  let response: Response;
-  try {
-    response = await (opts.fetchImpl ?? fetch)(url, { headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {}, redirect: 'follow', signal: idle.signal });
-  } catch (error) {
-    clearTimeout(timer);
-    throw new Error(`encoder ${id}: ${url} could not be fetched (${idle.signal.aborted ? `no answer for ${idleMs / 1000} s` : (error as Error).message}); check training.encoder, HF_ENDPOINT / dataset.hubEndpoint and the network, then retry`);
-  }
-  alive();
-  if (response.status === 404) { clearTimeout(timer); return false; }
-  if (response.status === 401 || response.status === 403) {
-    clearTimeout(timer);
-    throw new Error(`encoder ${id}: ${url} answered ${response.status}: the model is gated or private — set HF_TOKEN to a token that may read it`);
-  }
-  if (!response.ok || !response.body) {
-    clearTimeout(timer);
-    throw new Error(`encoder ${id}: ${url} answered ${response.status} ${response.statusText}; check HF_ENDPOINT / dataset.hubEndpoint and the network, then retry`);
-  }
-  await mkdir(dirname(target), { recursive: true });
+  const url = hubResolveUrl(opts.endpoint, { type: 'model', name: id }, opts.revision, file);
   const tmp = `${target}.part`;
   const started = Date.now();
-  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
-  body.on('data', alive);
   try {
-    await pipeline(body, createWriteStream(tmp));
-    await rename(tmp, target);
+    await hubGet(url, { ...opts, fetch: opts.fetchImpl }, async (_response, body) => {
+      await mkdir(dirname(target), { recursive: true });
+      try {
+        await pipeline(body, createWriteStream(tmp));
+        await rename(tmp, target);
+      } catch (error) {
+        await rm(tmp, { force: true });
+        throw error;
+      }
+    });
   } catch (error) {
-    await rm(tmp, { force: true });
-    throw new Error(`encoder ${id}: downloading ${url} failed: ${idle.signal.aborted ? `no data for ${idleMs / 1000} s` : (error as Error).message}; run again to retry (finished files are kept)`);
-  } finally {
-    clearTimeout(timer);
+    const mapped = encoderError(id, url, error);
+    if (mapped === NOT_FOUND) return false;
+    throw mapped;
   }
   const { size } = await stat(target);
   opts.log?.info({ url, bytes: size, ms: Date.now() - started }, `downloaded ${file} (${(size / 1e6).toFixed(1)} MB)`);
   return true;
+}
+
+const NOT_FOUND = Symbol('not found');
+
+/** The hub client's errors in the encoder's words (what to check), keeping each one's cause. */
+function encoderError(id: string, url: string, error: unknown): unknown {
+  if (error instanceof HubHttpError && error.status === 404) return NOT_FOUND;
+  if (error instanceof HubHttpError && (error.status === 401 || error.status === 403)) {
+    return new HubDownloadError(`encoder ${id}: ${url} answered ${error.status}: the model is gated or private — set HF_TOKEN to a token that may read it`, error);
+  }
+  if (error instanceof HubHttpError) {
+    return new HubDownloadError(`encoder ${id}: ${url} answered ${error.status}; check HF_ENDPOINT / dataset.hubEndpoint and the network, then retry`, error);
+  }
+  if (error instanceof RetriesExhaustedError) {
+    const last = error.cause;
+    const what = last instanceof HubHttpError ? `answered ${last.status}` : `failed: ${describeError(last)}`;
+    const hint = last instanceof HubStalledError ? 'run again to retry (finished files are kept)' : 'check training.encoder, HF_ENDPOINT / dataset.hubEndpoint and the network, then run again (finished files are kept)';
+    return new HubDownloadError(`encoder ${id}: after ${error.attempts} attempts, downloading ${url} ${what}; ${hint}`, error);
+  }
+  return error;
 }

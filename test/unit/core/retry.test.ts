@@ -1,7 +1,7 @@
 // The shared retry policy (core/retry.ts): what is retried, how long it waits, what it records
 // and what it throws — with a fake clock, so every wait is asserted, not slept.
 import { describe, expect, it } from 'vitest';
-import { RetriesExhaustedError, backoffDelay, retryAfterMs, withRetry, type Failure, type RetryEvent } from '../../../core/retry.js';
+import { RetriesExhaustedError, backoffDelay, describeError, retryAfterMs, withRetry, type Failure, type RetryEvent } from '../../../core/retry.js';
 
 class HttpError extends Error {
   constructor(readonly status: number, readonly retryAfter?: number) {
@@ -113,5 +113,16 @@ describe('backoff and Retry-After', () => {
     expect(retryAfterMs(new Headers({ 'retry-after': '3600' }), now, 60_000)).toBe(60_000);
     expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now)).toBeUndefined();
     expect(retryAfterMs(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('describeError', () => {
+  it('names the causes under a wrapper, with their codes, once each', () => {
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND hub.local'), { code: 'ENOTFOUND' });
+    const fetchFailed = new TypeError('fetch failed', { cause: dns });
+    expect(describeError(fetchFailed)).toBe('fetch failed: getaddrinfo ENOTFOUND hub.local');
+    const refused = Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' });
+    expect(describeError(new Error('outer', { cause: refused }))).toBe('outer: connect failed (ECONNREFUSED)');
+    expect(describeError('plain')).toBe('plain');
   });
 });
