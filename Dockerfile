@@ -2,7 +2,11 @@
 # The bugforge image: the operator (`bugforge operator`) and every CPU pipeline stage
 # (`bugforge stage <name>`). The GPU stage image is stage-images/Dockerfile.gpu.
 #   docker build -t ghcr.io/bugforge/bugforge:0.1.0 .
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# Without Docker Hub, `npm run images` (scripts/images.sh) builds this same file with buildah on a
+# base it assembles (Debian bookworm minbase + the same Node release), passed as NODE_IMAGE.
+# A build behind a TLS-intercepting proxy can hand the proxy's CA to npm for the build only:
+#   docker build --secret id=ca_bundle,src=/etc/ssl/certs/ca-certificates.crt .
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---- build: compile the TypeScript to dist/ ----
 FROM ${NODE_IMAGE} AS build
@@ -12,7 +16,9 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the package's own `prepare` (tsc) needs the sources, copied below; no
 # dependency needs its install script here (onnxruntime-node ships its CPU binaries, the
 # tree-sitter grammars are used as .wasm).
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=secret,id=ca_bundle,required=false \
+    if [ -f /run/secrets/ca_bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_bundle; fi \
+ && npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY api ./api
 COPY cli ./cli
@@ -22,12 +28,18 @@ COPY stage-images ./stage-images
 RUN npm run build
 
 # ---- deps: production node_modules only ----
+# onnxruntime-node ships its binaries for six platforms; only this one's are kept (~170 MB less).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL_CUDA=skip
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force
+RUN --mount=type=secret,id=ca_bundle,required=false \
+    if [ -f /run/secrets/ca_bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_bundle; fi \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force \
+ && keep="$(node -p 'process.platform + "/" + process.arch')" \
+ && test -f "node_modules/onnxruntime-node/bin/napi-v3/$keep/onnxruntime_binding.node" \
+ && find node_modules/onnxruntime-node/bin/napi-v3 -mindepth 2 -maxdepth 2 -type d ! -path "*/napi-v3/$keep" -exec rm -rf {} +
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helm.js';
 
 const DOCKERFILES = ['Dockerfile', 'stage-images/Dockerfile.cpu', 'stage-images/Dockerfile.gpu'];
+/** The Node base every Dockerfile defaults to: a maintained LTS line (Node 20 reached end of life on 2026-04-30). */
+const NODE_BASE = /^node:(22|24)\.\d+\.\d+-bookworm-slim$/;
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 const E = ValidationSeverity.ERROR;
 const strict = { deprecatedMaintainer: E, directiveCasing: E, emptyContinuationLine: E, instructionCasing: E, instructionCmdMultiple: E, instructionEntrypointMultiple: E, instructionHealthcheckMultiple: E, instructionJSONInSingleQuotes: E, instructionWorkdirRelative: E };
@@ -73,10 +75,12 @@ describe.each(DOCKERFILES)('%s', (file) => {
 describe('image contents', () => {
   it('Dockerfile: builds with npm ci + npm run build, installs production deps only, CPU onnxruntime, HOME under /tmp', () => {
     const text = read('Dockerfile');
-    expect(new Set(baseImages(DockerfileParser.parse(text)))).toEqual(new Set(['node:20.19-bookworm-slim']));
-    expect(text).toMatch(/RUN npm ci --ignore-scripts/);
+    const bases = baseImages(DockerfileParser.parse(text));
+    expect(new Set(bases).size).toBe(1);
+    expect(bases[0]).toMatch(NODE_BASE);
+    expect(text).toMatch(/\n && npm ci --ignore-scripts/);
     expect(text).toMatch(/RUN npm run build/);
-    expect(text).toMatch(/npm ci --omit=dev/);
+    expect(text).toMatch(/\n && npm ci --omit=dev/);
     expect(text).toContain('ONNXRUNTIME_NODE_INSTALL_CUDA=skip');
     expect(text).toMatch(/HOME=\/tmp/);
     expect(text).toMatch(/apt-get install [^\n]*tini/);
@@ -96,10 +100,30 @@ describe('image contents', () => {
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
   });
 
-  it('Dockerfile.gpu: CUDA 12 + cuDNN runtime base, Node 20 copied from the official image, onnxruntime-node CUDA 12 provider at build time', () => {
+  it('Dockerfile: the registry CA reaches npm as a build secret only, never a file or ENV of the image', () => {
+    const text = read('Dockerfile');
+    const npmCi = text.split('\nRUN ').filter((step) => step.includes('npm ci'));
+    expect(npmCi).toHaveLength(2);
+    for (const step of npmCi) {
+      expect(step).toMatch(/^--mount=type=secret,id=ca_bundle,required=false/);
+      expect(step).toContain('NODE_EXTRA_CA_CERTS=/run/secrets/ca_bundle');
+    }
+    const last = finalStage(DockerfileParser.parse(text)).map((i) => i.getTextContent()).join('\n');
+    expect(last).not.toMatch(/ca_bundle|ca-certificates\.crt|NODE_EXTRA_CA_CERTS|npm_config_cafile/i);
+  });
+
+  it('Dockerfile: keeps onnxruntime-node\'s binaries for the build platform only', () => {
+    const text = read('Dockerfile');
+    expect(text).toContain(`keep="$(node -p 'process.platform + "/" + process.arch')"`);
+    expect(text).toMatch(/test -f "node_modules\/onnxruntime-node\/bin\/napi-v3\/\$keep\/onnxruntime_binding\.node"/);
+    expect(text).toMatch(/find node_modules\/onnxruntime-node\/bin\/napi-v3 .* ! -path "\*\/napi-v3\/\$keep" -exec rm -rf/);
+  });
+
+  it('Dockerfile.gpu: CUDA 12 + cuDNN runtime base, Node (same LTS as the CPU image) copied from the official image, onnxruntime-node CUDA 12 provider at build time', () => {
     const text = read('stage-images/Dockerfile.gpu');
     const images = baseImages(DockerfileParser.parse(text));
-    expect(images).toContain('node:20.19-bookworm-slim');
+    expect(images).toContain(baseImages(DockerfileParser.parse(read('Dockerfile')))[0]);
+    expect(images.some((i) => NODE_BASE.test(i))).toBe(true);
     expect(images.some((i) => /^nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-ubuntu\d+\.\d+$/.test(i))).toBe(true);
     expect(text).toContain('ONNXRUNTIME_NODE_INSTALL_CUDA=v12');
     expect(text).toMatch(/npm rebuild onnxruntime-node/);
