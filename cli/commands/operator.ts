@@ -13,6 +13,7 @@ const port = (value: string): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`not a port number: ${value}`);
   return n;
 };
+const names = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
 const positive = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a positive number: ${value}`);
@@ -28,6 +29,7 @@ export interface OperatorFlags {
   healthPort: number;
   stageImage: string;
   gpuStageImage: string;
+  imagePullSecrets: string[];
   defaultStorageEndpoint?: string;
   defaultStorageBucket?: string;
   defaultStoragePrefix?: string;
@@ -47,6 +49,7 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
     .option('--health-port <port>', 'port of /healthz and /readyz', port, 8081)
     .option('--stage-image <image>', 'image of the stage Jobs (env BUGFORGE_STAGE_IMAGE)', env.BUGFORGE_STAGE_IMAGE || `ghcr.io/bugforge/bugforge:${BUGFORGE_VERSION}`)
     .option('--gpu-stage-image <image>', 'image of the GPU stage Jobs (env BUGFORGE_GPU_STAGE_IMAGE)', env.BUGFORGE_GPU_STAGE_IMAGE || `ghcr.io/bugforge/bugforge-gpu:${BUGFORGE_VERSION}`)
+    .option('--image-pull-secrets <names>', 'comma-separated Secrets the stage Pods pull images with; each must exist in the run\'s namespace (env BUGFORGE_IMAGE_PULL_SECRETS)', names, names(env.BUGFORGE_IMAGE_PULL_SECRETS ?? ''))
     .option('--default-storage-endpoint <url>', 'S3/MinIO endpoint for runs without spec.storage (env BUGFORGE_DEFAULT_STORAGE_ENDPOINT)', env.BUGFORGE_DEFAULT_STORAGE_ENDPOINT || undefined)
     .option('--default-storage-bucket <bucket>', 'bucket for runs without spec.storage (env BUGFORGE_DEFAULT_STORAGE_BUCKET)', env.BUGFORGE_DEFAULT_STORAGE_BUCKET || undefined)
     .option('--default-storage-prefix <prefix>', 'key prefix for runs without spec.storage (env BUGFORGE_DEFAULT_STORAGE_PREFIX)', env.BUGFORGE_DEFAULT_STORAGE_PREFIX || undefined)
@@ -78,6 +81,7 @@ export async function operatorCommand(args: string[]): Promise<void> {
     reconcileConfig: {
       stageImage: flags.stageImage,
       gpuStageImage: flags.gpuStageImage,
+      imagePullSecrets: flags.imagePullSecrets,
       isStageAvailable,
       defaultStorage: flags.defaultStorageBucket ? {
         bucket: flags.defaultStorageBucket, endpoint: flags.defaultStorageEndpoint,

@@ -14,6 +14,8 @@ export interface ReconcileConfig {
   stageImage: string;
   /** Stage image for Jobs that ask for GPUs (spec.jobs.gpuImage overrides). */
   gpuStageImage: string;
+  /** Secrets (in the run's namespace) the stage Pods pull their images with. */
+  imagePullSecrets?: string[];
   /** Storage for runs without spec.storage. */
   defaultStorage?: DefaultStorage;
   /** Whether this build of bugforge has the stage (stage-images/registry.ts). */

@@ -97,6 +97,7 @@ export function stageJob({ run, stage, batch, storage }: StageJobRequest, config
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
           ...(spec.jobs.serviceAccountName ? { serviceAccountName: spec.jobs.serviceAccountName } : {}),
+          ...(config.imagePullSecrets?.length ? { imagePullSecrets: config.imagePullSecrets.map((name) => ({ name })) } : {}),
           securityContext: {
             runAsNonRoot: true, runAsUser: RUN_AS_USER, runAsGroup: RUN_AS_USER, fsGroup: RUN_AS_USER,
             seccompProfile: { type: 'RuntimeDefault' },

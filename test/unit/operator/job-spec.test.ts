@@ -21,6 +21,15 @@ describe('stage Jobs', () => {
     expect(analyze.nodeSelector).toBeUndefined();
   });
 
+  it('stage Pods pull with the operator\'s imagePullSecrets (CPU and GPU images alike), and with none when none are set', () => {
+    const run = pipelineRun({ training: { gpus: 1 } });
+    const withSecrets = { ...config, imagePullSecrets: ['regcred', 'mirror'] };
+    for (const stage of ['analyze', 'train'] as const) {
+      expect(stageJob({ run, stage, storage }, withSecrets).spec!.template.spec!.imagePullSecrets).toEqual([{ name: 'regcred' }, { name: 'mirror' }]);
+      expect(stageJob({ run, stage, storage }, config).spec!.template.spec!).not.toHaveProperty('imagePullSecrets');
+    }
+  });
+
   it('without GPUs nothing asks for nvidia.com/gpu', () => {
     const run = pipelineRun();
     for (const stage of STAGE_NAMES) {

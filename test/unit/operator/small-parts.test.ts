@@ -51,6 +51,9 @@ describe('operator flags and errors', () => {
     expect(parseOperatorFlags(['--namespace', 'other', '--metrics-port', '9090', '--stage-image', 'x:2'], env)).toMatchObject({ namespace: 'other', metricsPort: 9090, stageImage: 'x:2' });
     expect(parseOperatorFlags([], {})).toMatchObject({ leaderElect: false, leaderElectionNamespace: 'default', stageImage: expect.stringMatching(/^ghcr\.io\/bugforge\/bugforge:/), gpuStageImage: expect.stringMatching(/^ghcr\.io\/bugforge\/bugforge-gpu:/) });
     expect(() => parseOperatorFlags(['--metrics-port', 'http'], {})).toThrow(/not a port number/);
+    expect(parseOperatorFlags([], {}).imagePullSecrets).toEqual([]);
+    expect(parseOperatorFlags([], { BUGFORGE_IMAGE_PULL_SECRETS: 'regcred, other' }).imagePullSecrets).toEqual(['regcred', 'other']);
+    expect(parseOperatorFlags(['--image-pull-secrets', 'a,b'], { BUGFORGE_IMAGE_PULL_SECRETS: 'regcred' }).imagePullSecrets).toEqual(['a', 'b']);
   });
 
   it('API errors read as one line with the status reason', () => {
