@@ -57,8 +57,16 @@ app.kubernetes.io/component: operator
 {{- printf "%s:%s" (default .Values.image.repository .Values.stageImage.repository) (default (default .Chart.AppVersion .Values.image.tag) .Values.stageImage.tag) -}}
 {{- end -}}
 
+{{/* Empty gpuStageImage.repository: <image.repository>-gpu, so moving the image moves both. */}}
 {{- define "bugforge.gpuStageImage" -}}
-{{- printf "%s:%s" .Values.gpuStageImage.repository (default .Chart.AppVersion .Values.gpuStageImage.tag) -}}
+{{- printf "%s:%s" (default (printf "%s-gpu" .Values.image.repository) .Values.gpuStageImage.repository) (default (default .Chart.AppVersion .Values.image.tag) .Values.gpuStageImage.tag) -}}
+{{- end -}}
+
+{{/* imagePullSecrets as the operator's --image-pull-secrets value: names, comma-separated. */}}
+{{- define "bugforge.pullSecretNames" -}}
+{{- $names := list -}}
+{{- range .Values.imagePullSecrets }}{{ $names = append $names .name }}{{ end -}}
+{{- join "," $names -}}
 {{- end -}}
 
 {{/* The restricted Pod Security Standard, shared by every Pod of the chart. */}}
@@ -90,6 +98,10 @@ seccompProfile:
 {{- default (include "bugforge.minio.name" .) .Values.minio.existingSecret -}}
 {{- end -}}
 
+{{- define "bugforge.minio.stageSecretName" -}}
+{{- default (printf "%s-stage" (include "bugforge.minio.name" .)) .Values.minio.existingStageSecret -}}
+{{- end -}}
+
 {{- define "bugforge.minio.endpoint" -}}
 {{- printf "http://%s.%s.svc:9000" (include "bugforge.minio.name" .) .Release.Namespace -}}
 {{- end -}}
@@ -107,7 +119,7 @@ app.kubernetes.io/component: minio
 endpoint: {{ include "bugforge.minio.endpoint" . }}
 bucket: {{ default .Values.minio.bucket $s.bucket }}
 prefix: {{ $s.prefix | quote }}
-credentialsSecret: {{ default (include "bugforge.minio.secretName" .) $s.credentialsSecret }}
+credentialsSecret: {{ default (include "bugforge.minio.stageSecretName" .) $s.credentialsSecret }}
 {{- else -}}
 endpoint: {{ $s.endpoint | quote }}
 bucket: {{ $s.bucket | quote }}

@@ -5,18 +5,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { byKind, chartDir, helm, one, podSpecs, renderChart, repoRoot, valuesFile, type K8sObject } from './helm.js';
+import { leaderElectionRules, operatorRules } from './operator-rbac.js';
 
-// The operator ↔ packaging contract: what the operator may do, and nothing more.
-const OPERATOR_RULES = [
-  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns/status'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns/finalizers'], verbs: ['update'] },
-  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-];
-const LEASE_RULES = [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] }];
+// The operator ↔ packaging contract: what the operator's code calls (read from the code), and nothing more.
+const OPERATOR_RULES = operatorRules();
+const LEASE_RULES = leaderElectionRules();
 
 const operatorContainer = (objs: K8sObject[]) => one(objs, 'Deployment', 'bugforge-operator').spec.template.spec.containers[0];
 /** The value after a flag in the operator's args (undefined when the flag is absent). */
@@ -78,6 +71,15 @@ describe('default values', () => {
     const podLabels = deploy.spec.template.metadata.labels;
     for (const [k, v] of Object.entries(deploy.spec.selector.matchLabels)) expect(podLabels[k]).toBe(v);
     for (const [k, v] of Object.entries(one(objs, 'Service').spec.selector)) expect(podLabels[k]).toBe(v);
+  });
+
+  it('the operator\'s API calls, read from its code, are the ones it makes (the reader sees them)', () => {
+    expect(OPERATOR_RULES).toEqual(expect.arrayContaining([
+      { apiGroups: ['bugforge.dev'], resources: ['pipelineruns/status'], verbs: ['patch'] },
+      expect.objectContaining({ apiGroups: ['batch'], resources: ['jobs'], verbs: expect.arrayContaining(['list', 'watch', 'create']) }),
+      expect.objectContaining({ apiGroups: [''], resources: ['pods'], verbs: expect.arrayContaining(['list', 'watch']) }),
+    ]));
+    expect(LEASE_RULES).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);
   });
 
   it('grants exactly the contract RBAC, cluster-wide, to the operator ServiceAccount', () => {
@@ -149,7 +151,7 @@ describe('minio.enabled', () => {
     expect(access).toMatch(/^[A-Za-z0-9]{20}$/);
     expect(key).toMatch(/^[A-Za-z0-9]{40}$/);
     // Random per render (no live Secret to look up in `helm template`): not a fixed default password.
-    expect(Buffer.from(one(renderChart({ minio: { enabled: true } }), 'Secret').data.secretKey, 'base64').toString()).not.toBe(key);
+    expect(Buffer.from(one(renderChart({ minio: { enabled: true } }), 'Secret', 'bugforge-minio').data.secretKey, 'base64').toString()).not.toBe(key);
     expect(one(objs, 'Service', 'bugforge-minio').spec.ports.map((p: { port: number }) => p.port)).toEqual([9000, 9001]);
     const job = one(objs, 'Job');
     expect(job.metadata.annotations?.['helm.sh/hook']).toBe('post-install,post-upgrade');
@@ -157,19 +159,48 @@ describe('minio.enabled', () => {
     expect(job.spec.template.spec.containers[0].args[0]).toContain('mb --ignore-existing');
   });
 
-  it('makes the MinIO the operator default storage, with the Secret the stage Pods read', () => {
+  it('makes the MinIO the operator default storage, with a stage Secret that is not the root keys', () => {
     const args = operatorContainer(objs).args;
     expect(flag(args, '--default-storage-endpoint')).toBe('http://bugforge-minio.bugforge.svc:9000');
     expect(flag(args, '--default-storage-bucket')).toBe('bugforge');
-    expect(flag(args, '--default-storage-credentials-secret')).toBe('bugforge-minio');
+    expect(flag(args, '--default-storage-credentials-secret')).toBe('bugforge-minio-stage');
+    const root = one(objs, 'Secret', 'bugforge-minio').data;
+    const stage = one(objs, 'Secret', 'bugforge-minio-stage').data;
+    expect(Buffer.from(stage.accessKey, 'base64').toString()).toMatch(/^bugforge-stage-[a-z0-9]{12}$/);
+    expect(Buffer.from(stage.secretKey, 'base64').toString()).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(stage.accessKey).not.toBe(root.accessKey);
+    expect(stage.secretKey).not.toBe(root.secretKey);
   });
 
-  it('uses an existingSecret instead of making one', () => {
+  it('the bucket Job creates the stage user with a policy on that bucket only, from the stage Secret', () => {
+    const objsB = renderChart({ minio: { enabled: true, bucket: 'runs' } });
+    const c = one(objsB, 'Job').spec.template.spec.containers[0];
+    const env = Object.fromEntries(c.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+    expect(env.STAGE_ACCESS_KEY).toEqual({ secretKeyRef: { name: 'bugforge-minio-stage', key: 'accessKey' } });
+    expect(env.STAGE_SECRET_KEY).toEqual({ secretKeyRef: { name: 'bugforge-minio-stage', key: 'secretKey' } });
+    expect(env.ACCESS_KEY).toEqual({ secretKeyRef: { name: 'bugforge-minio', key: 'accessKey' } });
+    expect(env.BUCKET).toBe('runs');
+    const script: string = c.args[0];
+    expect(script).toContain('admin user add bugforge "$STAGE_ACCESS_KEY" "$STAGE_SECRET_KEY"');
+    expect(script).toContain('admin policy attach bugforge "$POLICY" --user "$STAGE_ACCESS_KEY"');
+    // The policy, with $BUCKET as the shell expands it: object read/write on the bucket, nothing else.
+    const policy = JSON.parse(/<<POLICY\n([\s\S]*?)\nPOLICY/.exec(script)![1].replaceAll('$BUCKET', 'runs'));
+    const resources = policy.Statement.flatMap((s: { Resource: string[] }) => s.Resource);
+    expect(resources.sort()).toEqual(['arn:aws:s3:::runs', 'arn:aws:s3:::runs/*']);
+    const actions: string[] = policy.Statement.flatMap((s: { Action: string[] }) => s.Action);
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
+    for (const a of actions) expect(a).not.toMatch(/\*|admin|CreateBucket|DeleteBucket|Policy/);
+  });
+
+  it('uses an existingSecret (root) and existingStageSecret instead of making them', () => {
     const withSecret = renderChart({ minio: { enabled: true, existingSecret: 'my-keys' } });
-    expect(byKind(withSecret, 'Secret')).toEqual([]);
-    expect(flag(operatorContainer(withSecret).args, '--default-storage-credentials-secret')).toBe('my-keys');
+    expect(byKind(withSecret, 'Secret').map((s) => s.metadata.name)).toEqual(['bugforge-minio-stage']);
+    expect(flag(operatorContainer(withSecret).args, '--default-storage-credentials-secret')).toBe('bugforge-minio-stage');
     const env = one(withSecret, 'Deployment', 'bugforge-minio').spec.template.spec.containers[0].env;
     expect(env.find((e: { name: string }) => e.name === 'MINIO_ROOT_USER').valueFrom.secretKeyRef).toEqual({ name: 'my-keys', key: 'accessKey' });
+    const both = renderChart({ minio: { enabled: true, existingSecret: 'my-keys', existingStageSecret: 'my-stage-keys' } });
+    expect(byKind(both, 'Secret')).toEqual([]);
+    expect(flag(operatorContainer(both).args, '--default-storage-credentials-secret')).toBe('my-stage-keys');
   });
 });
 
@@ -225,6 +256,24 @@ describe('other values', () => {
     expect(flag(args, '--stage-image')).toBe('ghcr.io/bugforge/bugforge:9.9.9');
     expect(flag(args, '--gpu-stage-image')).toBe('ghcr.io/bugforge/bugforge-gpu:cuda');
     expect(one(objs, 'Pod').spec.containers[0].env).toContainEqual({ name: 'READYZ_URL', value: 'http://127.0.0.1:18081/readyz' });
+  });
+});
+
+describe('images for the stage Jobs', () => {
+  it('image.repository / image.tag move the GPU stage image too (a mirror registry holds both)', () => {
+    const args = operatorContainer(renderChart({ image: { repository: 'registry.example/team/bugforge', tag: '1.2.3' } })).args;
+    expect(flag(args, '--stage-image')).toBe('registry.example/team/bugforge:1.2.3');
+    expect(flag(args, '--gpu-stage-image')).toBe('registry.example/team/bugforge-gpu:1.2.3');
+    // An explicit gpuStageImage still wins.
+    const own = operatorContainer(renderChart({ image: { repository: 'registry.example/team/bugforge' }, gpuStageImage: { repository: 'other/gpu', tag: 'cu12' } })).args;
+    expect(flag(own, '--gpu-stage-image')).toBe('other/gpu:cu12');
+  });
+
+  it('imagePullSecrets reach the operator Pod and, through --image-pull-secrets, every stage Job', () => {
+    const objs = renderChart({ imagePullSecrets: [{ name: 'regcred' }, { name: 'mirror' }] });
+    expect(one(objs, 'Deployment', 'bugforge-operator').spec.template.spec.imagePullSecrets).toEqual([{ name: 'regcred' }, { name: 'mirror' }]);
+    expect(flag(operatorContainer(objs).args, '--image-pull-secrets')).toBe('regcred,mirror');
+    expect(operatorContainer(renderChart()).args).not.toContain('--image-pull-secrets');
   });
 });
 
