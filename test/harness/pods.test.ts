@@ -1,4 +1,4 @@
-import { CoreV1Api, RbacAuthorizationV1Api, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { podLogs, useNamespace, waitFor } from "../support/cluster.js";
 
@@ -62,12 +62,36 @@ describe("the test kubelet", () => {
     expect(f.status?.containerStatuses?.[0].state?.terminated?.message).toContain("last words");
   });
 
-  it("waits in CreateContainerConfigError until a referenced Secret exists", async () => {
+  /** The Pod once its first container waits with this reason. */
+  const waitingWith = (core: CoreV1Api, name: string, reason: string) =>
+    waitFor(async () => {
+      const p = await core.readNamespacedPod({ name, namespace: ns.name });
+      return p.status?.containerStatuses?.[0].state?.waiting?.reason === reason ? p : undefined;
+    }, { what: `${name}: ${reason}` });
+
+  it("keeps a Pod Pending in CreateContainerConfigError until a referenced Secret (and key) exists", async () => {
     const core = ns.kc.makeApiClient(CoreV1Api);
     await core.createNamespacedPod({ namespace: ns.name, body: pod("late", { command: ["node", "-e", "process.exit(process.env.X === 'y' ? 0 : 1)"], env: [{ name: "X", valueFrom: { secretKeyRef: { name: "later", key: "x" } } }] }) });
-    await waitFor(async () => (await core.readNamespacedPod({ name: "late", namespace: ns.name })).status?.containerStatuses?.[0].state?.waiting?.reason === "CreateContainerConfigError", { what: "CreateContainerConfigError" });
-    await core.createNamespacedSecret({ namespace: ns.name, body: { metadata: { name: "later" }, stringData: { x: "y" } } });
+    const missing = await waitingWith(core, "late", "CreateContainerConfigError");
+    // As a real kubelet reports it: the container never started, so the Pod is Pending, not Running.
+    expect(missing.status?.phase).toBe("Pending");
+    expect(missing.status?.containerStatuses?.[0].state?.waiting?.message).toBe('secret "later" not found');
+    await core.createNamespacedSecret({ namespace: ns.name, body: { metadata: { name: "later" }, stringData: { other: "y" } } });
+    const noKey = await waitFor(async () => {
+      const p = await core.readNamespacedPod({ name: "late", namespace: ns.name });
+      return p.status?.containerStatuses?.[0].state?.waiting?.message?.includes("couldn't find key x") ? p : undefined;
+    }, { what: "missing key" });
+    expect(noKey.status?.phase).toBe("Pending");
+    await core.patchNamespacedSecret({ name: "later", namespace: ns.name, body: { stringData: { x: "y" } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
     expect((await waitTerminal(core, ns.name, "late")).status?.phase).toBe("Succeeded");
+  });
+
+  it("keeps a Pod Pending in ErrImageNeverPull when an image with imagePullPolicy Never is not on the node", async () => {
+    const core = ns.kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedPod({ namespace: ns.name, body: pod("neverpull", { image: "example.com/absent:1", imagePullPolicy: "Never" }) });
+    const p = await waitingWith(core, "neverpull", "ErrImageNeverPull");
+    expect(p.status?.phase).toBe("Pending");
+    expect(p.status?.containerStatuses?.[0].state?.waiting?.message).toBe('Container image "example.com/absent:1" is not present with pull policy of Never');
   });
 
   it("leaves a Pod with an unknown image Pending in ErrImagePull/ImagePullBackOff", async () => {

@@ -13,7 +13,8 @@
  *   runs `entrypoint ++ command[1:] ++ args`.
  * - Any other `command` runs as-is on the host (e.g. ["sh", "-c", "..."]).
  * - An image not in the table makes the Pod stay Pending with the container in
- *   waiting state ErrImagePull / ImagePullBackOff (as a real kubelet would).
+ *   waiting state ErrImagePull / ImagePullBackOff, or ErrImageNeverPull with
+ *   `imagePullPolicy: Never` (as a real kubelet would).
  */
 import type { V1Container } from "@kubernetes/client-node";
 

@@ -1,6 +1,9 @@
 /**
  * One Pod on the test kubelet: runs its containers as local processes and reports
- * the Pod's status back, as a real kubelet would.
+ * the Pod's status back, as a real kubelet would. Phase as the kubelet computes it:
+ * Pending while a container has not started yet (ContainerCreating, a missing
+ * Secret/ConfigMap or key: CreateContainerConfigError, a missing image:
+ * ErrImagePull / ImagePullBackOff / ErrImageNeverPull), then Running, then terminal.
  *
  * Termination-log contract: a process cannot write to /dev/termination-log (or any
  * other `terminationMessagePath`), so every container gets a private, initially
@@ -229,7 +232,7 @@ export class PodWorker {
       ...[...this.conds.entries()].map(([type, c]) => ({ type, status: c.status, reason: c.reason, message: c.message, lastProbeTime: null, lastTransitionTime: c.time })),
     ];
     const status: Record<string, unknown> = {
-      phase: this.phase,
+      phase: this.reportedPhase(),
       conditions,
       hostIP: "127.0.0.1",
       hostIPs: [{ ip: "127.0.0.1" }],
@@ -244,6 +247,17 @@ export class PodWorker {
     }
     if (this.init.length) status.initContainerStatuses = this.init.map((c) => c.status());
     return status;
+  }
+
+  /**
+   * The phase as the kubelet's getPhase computes it: while a container has never started (waiting
+   * with no earlier termination: ContainerCreating, CreateContainerConfigError, ErrImagePull…) the
+   * Pod is Pending, even once its sandbox and init containers are done.
+   */
+  private reportedPhase(): string {
+    if (this.phase !== "Running") return this.phase;
+    const neverStarted = this.main.some((c) => c.state.waiting && !c.lastState.terminated);
+    return neverStarted ? "Pending" : "Running";
   }
 
   /** Queue a status patch (coalesced; serialised). */
@@ -279,16 +293,22 @@ export class PodWorker {
     if (phase === "Succeeded" || phase === "Failed") return; // terminal before we saw it
     await this.push();
 
-    // Images.
+    // Images. With imagePullPolicy Never a missing image is not pulled at all (ErrImageNeverPull).
     const unknown = [...this.init, ...this.main].filter((c) => !resolveCommand(this.host.images, c.spec));
-    if (unknown.length) {
-      for (const c of unknown) c.state = { waiting: { reason: "ErrImagePull", message: `image "${c.spec.image}" is not in the test kubelet's image table` } };
+    const neverPull = unknown.filter((c) => c.spec.imagePullPolicy === "Never");
+    if (neverPull.length) {
+      for (const c of neverPull) c.state = { waiting: { reason: "ErrImageNeverPull", message: `Container image "${c.spec.image}" is not present with pull policy of Never` } };
+      await this.push();
+    }
+    if (unknown.length > neverPull.length) {
+      const pulled = unknown.filter((c) => c.spec.imagePullPolicy !== "Never");
+      for (const c of pulled) c.state = { waiting: { reason: "ErrImagePull", message: `image "${c.spec.image}" is not in the test kubelet's image table` } };
       await this.push();
       await sleep(1000, this.ac.signal);
-      for (const c of unknown) c.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.spec.image}": not in the test kubelet's image table` } };
+      for (const c of pulled) c.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.spec.image}": not in the test kubelet's image table` } };
       await this.push();
-      return;
     }
+    if (unknown.length) return;
 
     // Service account token and kubeconfig.
     let saEnv: Record<string, string> = {};
