@@ -12,8 +12,8 @@ import { predict } from '../train/head.js';
 import { trainDetector, type HeadSettings } from '../train/detector.js';
 import type { DetectorModel } from '../train/model-dir.js';
 
-/** The tfidf-logreg baseline's fixed settings (a baseline is not tuned per run). */
-export const BASELINE_SETTINGS: Omit<HeadSettings, 'seed'> = { head: 'logreg', hiddenSize: 0, epochs: 50, patience: 5, learningRate: 0.01, batchSize: 32 };
+/** The tfidf-logreg baseline's settings: scikit-learn's recipe (standardised TF-IDF, L-BFGS, L2 chosen on validation). */
+export const BASELINE_SETTINGS: Omit<HeadSettings, 'seed'> = { head: 'logreg', hiddenSize: 0, optimizer: 'lbfgs', maxIterations: 300, epochs: 1, patience: 5, learningRate: 0.01, batchSize: 32 };
 
 export interface Deps { spec: PipelineRunSpec; store: ArtifactStore; env: NodeJS.ProcessEnv; log: Logger; progress: Progress }
 

@@ -5,8 +5,7 @@ import type { TrainingSpec } from '../../api/v1alpha1/spec.js';
 import { BUGFORGE_VERSION } from '../../core/version.js';
 import type { Featurized } from '../features/featurize.js';
 import { selectRows } from '../features/matrix.js';
-import { fitHead, type EpochRecord, type FitResult } from './fit.js';
-import type { HeadKind } from './head.js';
+import { fitHead, type EpochRecord, type FitOptions, type FitResult } from './fit.js';
 import { encodeModel, type DetectorModel, type FeatureConfig } from './model-dir.js';
 import { modelCard } from './model-card.js';
 
@@ -17,10 +16,12 @@ export interface TrainedDetector {
   trainedOn: { rows: number; positives: number; synthetic: number; validationRows: number };
 }
 
-export interface HeadSettings { head: HeadKind; hiddenSize: number; epochs: number; patience: number; learningRate: number; batchSize: number; seed: number }
+export type HeadSettings = Omit<FitOptions, 'onEpoch'>;
 
-export const headSettings = (t: TrainingSpec): HeadSettings =>
-  ({ head: t.head, hiddenSize: t.hiddenSize, epochs: t.epochs, patience: t.patience, learningRate: t.learningRate, batchSize: t.batchSize, seed: t.seed });
+export const headSettings = (t: TrainingSpec): HeadSettings => ({
+  head: t.head, hiddenSize: t.hiddenSize, optimizer: t.optimizer, maxIterations: t.maxIterations, l2: t.l2,
+  epochs: t.epochs, patience: t.patience, learningRate: t.learningRate, batchSize: t.batchSize, seed: t.seed,
+});
 
 const sum = (a: Uint8Array) => a.reduce((n, v) => n + v, 0);
 
@@ -32,6 +33,7 @@ export function trainDetector(
   const trainedOn = { rows: train.labels.length, positives: sum(train.labels), synthetic: sum(train.synthetic), validationRows: validation.labels.length };
   const { config, configJson, weights } = encodeModel({
     features, head: fit.shape, threshold: fit.threshold,
+    fitted: { thresholdFrom: fit.thresholdChoice.from, optimizer: fit.optimizer, l2: fit.l2, standardized: true },
     trainedOn: { rows: trainedOn.rows, positives: trainedOn.positives, synthetic: trainedOn.synthetic },
     bugforgeVersion: BUGFORGE_VERSION,
   }, fit.params);

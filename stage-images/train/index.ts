@@ -1,5 +1,6 @@
 // Stage 5, train: features for the merged train and validation splits (TF-IDF or the ONNX
-// encoder), a head trained with early stopping on validation F1, saved as model/; and, when
+// encoder), a head fitted on standardised features with L2 and early stopping chosen on
+// validation log-loss and a threshold chosen on validation accuracy (fit.ts), saved as model/; and, when
 // the train split has synthetic rows and evaluation.withoutSynthetic is set, the same detector
 // trained on the real rows only (model-real-only/), so evaluate can say what synthetic data bought.
 import { createReadStream } from 'node:fs';
@@ -14,7 +15,7 @@ import type { FeatureConfig } from './model-dir.js';
 import type { EpochRecord } from './fit.js';
 import { EXPORT_OUTPUT, exportedOnnx, headAppendix } from './onnx-export.js';
 
-export const TRAIN_VERSION = '1';
+export const TRAIN_VERSION = '2';
 
 async function writeModel(ctx: StageContext, dir: string, d: TrainedDetector): Promise<void> {
   await ctx.outputs.text(`${dir}/config.json`, d.files['config.json']);
@@ -50,12 +51,16 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     if (features.kind === 'encoder') features.dim = train.x.dim;
     const settings = headSettings(t);
 
-    ctx.progress.phase(`train ${t.head}`, t.epochs);
+    ctx.progress.phase(`train ${t.head}`);
     const epochLog = (label: string) => (e: EpochRecord) => {
       ctx.progress.tick();
-      ctx.log.info(e, `${label} epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, validation F1 ${e.validationF1.toFixed(3)}`);
+      ctx.log.debug(e, `${label} step ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}`);
     };
+    const fitLog = (label: string, d: TrainedDetector) => ctx.log.info(
+      { optimizer: d.fit.optimizer, l2: d.fit.l2, l2Search: d.fit.l2Search, threshold: d.fit.threshold, thresholdFrom: d.fit.thresholdChoice.from },
+      `${label}: ${d.fit.optimizer}, L2 ${d.fit.l2}, ${d.fit.epochsRun} steps (best ${d.fit.bestEpoch}), validation log-loss ${d.fit.bestValidationLoss.toFixed(4)}, ROC-AUC ${d.fit.bestValidationAuc?.toFixed(3) ?? '–'}, threshold ${d.fit.threshold.toFixed(3)} (${d.fit.thresholdChoice.from})`);
     const detector = trainDetector('bugforge detector', train, validation, features, settings, epochLog('detector'));
+    fitLog('detector', detector);
     await writeModel(ctx, 'model', detector);
     let exported: string | undefined;
     if (t.exportOnnx && opened) {
@@ -69,8 +74,9 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
 
     let realOnlyDetector: TrainedDetector | undefined;
     if (detector.trainedOn.synthetic > 0 && ctx.spec.evaluation.withoutSynthetic) {
-      ctx.progress.phase(`train ${t.head} (real rows only)`, t.epochs);
+      ctx.progress.phase(`train ${t.head} (real rows only)`);
       realOnlyDetector = trainDetector('bugforge detector (real data only)', realOnly(train), realOnly(validation), features, settings, epochLog('real-only detector'));
+      fitLog('real-only detector', realOnlyDetector);
       await writeModel(ctx, 'model-real-only', realOnlyDetector);
     }
 
@@ -79,9 +85,13 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     const executionProvider = opened?.encoder.executionProvider ?? 'none (tf-idf)';
     const cacheHitRate = opened ? hitRate(opened.featurizer.stats) : undefined;
     const summaryOf = (d: TrainedDetector) => ({
-      epochsRun: d.fit.epochsRun, bestEpoch: d.fit.bestEpoch, bestValidationF1: d.fit.bestValidationF1,
-      validationF1PerEpoch: d.fit.history.map((e) => e.validationF1), validationLossPerEpoch: d.fit.history.map((e) => e.validationLoss),
-      trainLossPerEpoch: d.fit.history.map((e) => e.trainLoss),
+      optimizer: d.fit.optimizer, l2: d.fit.l2, l2Search: d.fit.l2Search,
+      threshold: d.fit.threshold, thresholdFrom: d.fit.thresholdChoice.from,
+      epochsRun: d.fit.epochsRun, bestEpoch: d.fit.bestEpoch, stoppedOn: d.fit.stoppedOn,
+      bestValidationLoss: d.fit.bestValidationLoss, bestValidationAuc: d.fit.bestValidationAuc,
+      validationAccuracy: d.fit.validationAccuracy, validationF1: d.fit.validationF1,
+      trainLossPerEpoch: d.fit.history.map((e) => e.trainLoss), validationLossPerEpoch: d.fit.history.map((e) => e.validationLoss),
+      validationAucPerEpoch: d.fit.history.map((e) => e.validationAuc),
       rows: d.trainedOn,
     });
     await ctx.outputs.json('training.json', {
@@ -94,17 +104,20 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
       setAside: setAside.length,
       onnx: exported,
     });
-    const f1 = detector.fit.bestValidationF1;
+    const f1 = detector.fit.validationF1;
+    const auc = (d: TrainedDetector) => d.fit.bestValidationAuc?.toFixed(3) ?? '–';
     return {
-      headline: `${t.head} on ${t.features} features: validation F1 ${f1.toFixed(3)} (best epoch ${detector.fit.bestEpoch} of ${detector.fit.epochsRun}), ${detector.trainedOn.rows} train rows${realOnlyDetector ? `; real-only F1 ${realOnlyDetector.fit.bestValidationF1.toFixed(3)}` : ''}`,
+      headline: `${t.head} on ${t.features} features (${detector.fit.optimizer}, L2 ${detector.fit.l2}): validation ROC-AUC ${auc(detector)}, F1 ${f1.toFixed(3)} at threshold ${detector.fit.threshold.toFixed(3)}, ${detector.trainedOn.rows} train rows${realOnlyDetector ? `; real-only ROC-AUC ${auc(realOnlyDetector)}` : ''}`,
       counts: {
         trainRows: detector.trainedOn.rows, validationRows: detector.trainedOn.validationRows, syntheticTrainRows: detector.trainedOn.synthetic,
         epochsRun: detector.fit.epochsRun, setAside: setAside.length,
       },
       summary: {
-        features: t.features, head: t.head, validationF1: round(f1), bestEpoch: detector.fit.bestEpoch, epochsRun: detector.fit.epochsRun,
+        features: t.features, head: t.head, optimizer: detector.fit.optimizer, l2: detector.fit.l2, threshold: round(detector.fit.threshold),
+        validationF1: round(f1), ...(detector.fit.bestValidationAuc !== null ? { validationRocAuc: round(detector.fit.bestValidationAuc) } : {}),
+        bestEpoch: detector.fit.bestEpoch, epochsRun: detector.fit.epochsRun,
         executionProvider, ...(cacheHitRate !== undefined ? { featureCacheHitRate: round(cacheHitRate) } : {}),
-        ...(realOnlyDetector ? { realOnlyValidationF1: round(realOnlyDetector.fit.bestValidationF1) } : {}),
+        ...(realOnlyDetector ? { realOnlyValidationF1: round(realOnlyDetector.fit.validationF1) } : {}),
       },
     };
   } finally {
@@ -116,7 +129,7 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 export const trainStage: StageDefinition = {
   name: 'train',
-  description: 'Features (TF-IDF or an ONNX encoder) for the merged splits, a classification head with early stopping on validation F1',
+  description: 'Features (TF-IDF or an ONNX encoder) for the merged splits, a classification head on standardised features with L2, early stopping and threshold chosen on validation',
   version: TRAIN_VERSION,
   enabled: (spec) => spec.training.mode === 'train',
   reads: () => [{ stage: 'merge' }],

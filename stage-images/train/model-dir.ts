@@ -26,6 +26,8 @@ export interface ModelConfig {
   features: FeatureConfig;
   head: HeadShape;
   threshold: number;
+  /** How the threshold and the fit were chosen (absent in models from before bugforge chose them on validation). */
+  fitted?: { thresholdFrom: string; optimizer: string; l2: number; standardized: boolean };
   weights: { file: 'head.bin'; dtype: 'float32-le'; tensors: TensorEntry[] };
   trainedOn: { rows: number; positives: number; synthetic: number };
   bugforgeVersion: string;

@@ -1,10 +1,14 @@
-// Training the heads (head.ts): minibatch gradients of the class-weighted binary cross-entropy
-// and Adam. For sparse inputs the first layer is updated lazily (only the rows a batch touched, as
-// TensorFlow's LazyAdam does), so a 20k-term vocabulary costs per batch what the batch touches.
+// Training the heads (head.ts): gradients of the class-weighted binary cross-entropy over a set of
+// rows (a minibatch for Adam, every row for L-BFGS), and Adam steps with L2 on the weights. For
+// sparse inputs Adam updates the first layer lazily (only the rows a batch touched, as TensorFlow's
+// LazyAdam does — their L2 decay too), so a 20k-term vocabulary costs per batch what it touches.
 import type { DenseMatrix, FeatureMatrix } from '../features/matrix.js';
 import { BLOCK, dotRow, hiddenPre, hiddenPreBlock, loadBlock, sigmoid, type HeadParams, type HeadShape } from './head.js';
 
-export interface AdamOptions { learningRate: number; beta1?: number; beta2?: number; epsilon?: number }
+export interface AdamOptions { learningRate: number; beta1?: number; beta2?: number; epsilon?: number; l2?: number }
+
+/** The tensors L2 applies to (biases are not penalised). */
+export const isWeight = (name: string) => name === 'w' || name === 'w1' || name === 'w2';
 
 /** Adam state and one minibatch step (gradients accumulated, then applied lazily to touched rows). */
 export class HeadTrainer {
@@ -15,7 +19,7 @@ export class HeadTrainer {
   private readonly touchedList: number[] = [];
   private readonly pre: Float32Array;
   private readonly dh: Float32Array;
-  private step = 0;
+  private steps = 0;
 
   constructor(readonly shape: HeadShape, readonly params: HeadParams, readonly adam: AdamOptions) {
     for (const [k, t] of Object.entries(params)) {
@@ -28,9 +32,28 @@ export class HeadTrainer {
     this.dh = new Float32Array(Math.max(1, shape.hiddenSize));
   }
 
-  /** One step over the given rows; `weights[label]` are the class weights. Returns the mean weighted loss. */
+  /** One Adam step over the given rows; `weights[label]` are the class weights. Returns the mean weighted loss (without L2). */
   trainBatch(x: FeatureMatrix, labels: Uint8Array, rows: ArrayLike<number>, weights: [number, number]): number {
-    if (this.shape.kind === 'mlp' && x.kind === 'dense') return this.trainDenseMlpBatch(x, labels, rows, weights);
+    const loss = this.accumulate(x, labels, rows, weights);
+    this.step();
+    return loss;
+  }
+
+  /** The gradient of the mean weighted loss over `rows` (parameters as they are now), then cleared: for a full-batch optimiser. */
+  gradient(x: FeatureMatrix, labels: Uint8Array, rows: ArrayLike<number>, weights: [number, number], read: (name: string, g: Float32Array) => void): number {
+    const loss = this.accumulate(x, labels, rows, weights);
+    for (const [name, g] of Object.entries(this.grads)) {
+      read(name, g);
+      g.fill(0);
+    }
+    for (const i of this.touchedList) this.touched[i] = 0;
+    this.touchedList.length = 0;
+    return loss;
+  }
+
+  /** Adds the gradient of the mean weighted loss over `rows` to grads; returns the mean loss. */
+  private accumulate(x: FeatureMatrix, labels: Uint8Array, rows: ArrayLike<number>, weights: [number, number]): number {
+    if (this.shape.kind === 'mlp' && x.kind === 'dense') return this.accumulateDenseMlp(x, labels, rows, weights);
     const { shape, params: p, grads: g } = this;
     const n = rows.length;
     const h = shape.hiddenSize;
@@ -90,23 +113,31 @@ export class HeadTrainer {
       const pc = Math.min(Math.max(prob, 1e-7), 1 - 1e-7);
       loss += -w * (y ? Math.log(pc) : Math.log(1 - pc));
     }
-    this.step++;
+    return loss / Math.max(1, n);
+  }
+
+  /** Applies Adam to the accumulated gradient (the first layer: touched rows only), then clears it. */
+  private step(): void {
+    const p = this.params;
+    this.steps++;
+    const first = this.shape.kind === 'logreg' ? 'w' : 'w1';
+    const width = this.shape.kind === 'logreg' ? 1 : this.shape.hiddenSize;
+    const sparseFirst = this.touchedList.length > 0;
     for (const name of Object.keys(p)) {
-      if (name === first) {
-        for (const i of touchedList) this.update(name, i * width, (i + 1) * width);
+      if (name === first && sparseFirst) {
+        for (const i of this.touchedList) this.update(name, i * width, (i + 1) * width);
       } else this.update(name, 0, p[name].length);
     }
-    for (const i of touchedList) touched[i] = 0;
-    touchedList.length = 0;
-    return loss / Math.max(1, n);
+    for (const i of this.touchedList) this.touched[i] = 0;
+    this.touchedList.length = 0;
   }
 
   private xb?: Float32Array;
   private preBlock?: Float32Array;
   private dhBlock?: Float32Array;
 
-  /** trainBatch for an MLP on dense rows, BLOCK rows at a time through W1 (same maths as the row path). */
-  private trainDenseMlpBatch(x: DenseMatrix, labels: Uint8Array, rows: ArrayLike<number>, weights: [number, number]): number {
+  /** accumulate for an MLP on dense rows, BLOCK rows at a time through W1 (same maths as the row path). */
+  private accumulateDenseMlp(x: DenseMatrix, labels: Uint8Array, rows: ArrayLike<number>, weights: [number, number]): number {
     const { shape, params: p, grads: g } = this;
     const h = shape.hiddenSize, dim = x.dim, n = rows.length;
     const xb = (this.xb ??= new Float32Array(BLOCK * dim));
@@ -145,17 +176,16 @@ export class HeadTrainer {
         for (let j = 0; j < h; j++) gw1[o + j] += v0 * dh[j] + v1 * dh[h + j] + v2 * dh[h2 + j] + v3 * dh[h3 + j];
       }
     }
-    this.step++;
-    for (const name of Object.keys(p)) this.update(name, 0, p[name].length);
     return loss / Math.max(1, n);
   }
 
   private update(name: string, from: number, to: number): void {
     const { learningRate: lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = this.adam;
+    const l2 = isWeight(name) ? (this.adam.l2 ?? 0) : 0;
     const p = this.params[name], g = this.grads[name], m = this.m[name], v = this.v[name];
-    const c1 = 1 - Math.pow(beta1, this.step), c2 = 1 - Math.pow(beta2, this.step);
+    const c1 = 1 - Math.pow(beta1, this.steps), c2 = 1 - Math.pow(beta2, this.steps);
     for (let i = from; i < to; i++) {
-      const gi = g[i];
+      const gi = g[i] + l2 * p[i];
       m[i] = beta1 * m[i] + (1 - beta1) * gi;
       v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
       p[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + epsilon);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { denseFromRows, selectRows, SparseMatrixBuilder } from '../../../stage-images/features/matrix.js';
-import { classWeights, fitHead } from '../../../stage-images/train/fit.js';
+import { classWeights, fitHead, L2_GRID } from '../../../stage-images/train/fit.js';
+import { fitStandardizer, foldStandardizer, standardize } from '../../../stage-images/train/standardize.js';
+import { chooseThreshold } from '../../../stage-images/train/threshold.js';
 import { initParams, predict } from '../../../stage-images/train/head.js';
 import { HeadTrainer } from '../../../stage-images/train/trainer.js';
 import { seededRandom } from '../../../stage-images/train/random.js';
@@ -50,40 +52,110 @@ describe('heads', () => {
       return { x: b.build(), labels };
     };
     const fit = fitHead(make(200), make(50), { head: 'logreg', ...settings });
+    expect(fit.optimizer).toBe('lbfgs');
     expect(fit.params.w[0]).toBeGreaterThan(0);
     expect(fit.params.w[1]).toBeLessThan(0);
-    expect(fit.bestValidationF1).toBe(1);
+    expect(fit.validationF1).toBe(1);
   });
 
   it('is deterministic for a seed and differs for another', () => {
     const train = blobs(200, 1), val = blobs(50, 2);
-    const a = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3 });
-    const b = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3 });
-    const c = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3, seed: 4 });
+    const a = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3, l2: 0.001 });
+    const b = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3, l2: 0.001 });
+    const c = fitHead(train, val, { head: 'mlp', ...settings, epochs: 3, l2: 0.001, seed: 4 });
     expect(Array.from(a.params.w1)).toEqual(Array.from(b.params.w1));
     expect(Array.from(a.params.w1)).not.toEqual(Array.from(c.params.w1));
   });
 
-  it('stops early when validation F1 stops improving, keeping the best epoch', () => {
+  it('Adam stops early when the validation log-loss stops improving, keeping the best epoch', () => {
     // a small train set with a fifth of its labels flipped: an MLP overfits it within a few dozen epochs
     const train = blobs(60, 1), val = blobs(60, 2);
     for (let i = 0; i < train.labels.length; i += 5) train.labels[i] = 1 - train.labels[i];
-    const fit = fitHead(train, val, { head: 'mlp', ...settings, hiddenSize: 32, epochs: 200, patience: 2 });
+    const fit = fitHead(train, val, { head: 'mlp', ...settings, hiddenSize: 32, epochs: 200, patience: 2, l2: 0 });
+    expect(fit.optimizer).toBe('adam');
     expect(fit.epochsRun).toBeLessThan(200);
     expect(fit.epochsRun - fit.bestEpoch).toBe(2);
-    const bestF1 = Math.max(...fit.history.map((e) => e.validationF1));
-    expect(fit.bestValidationF1).toBe(bestF1);
-    // among the epochs with the best F1, the kept one has the lowest validation loss
-    const tied = fit.history.filter((e) => e.validationF1 === bestF1);
-    expect(fit.history[fit.bestEpoch - 1].validationLoss).toBe(Math.min(...tied.map((e) => e.validationLoss)));
+    const losses = fit.history.map((e) => e.validationLoss);
+    expect(fit.bestValidationLoss).toBe(Math.min(...losses));
+    expect(fit.history[fit.bestEpoch - 1].validationLoss).toBe(fit.bestValidationLoss);
   });
 
-  it('keeps training while F1 ties but the validation loss still falls', () => {
-    // a validation set too easy to separate: F1 is 1 from the first epoch on
-    const train = blobs(300, 1), val = blobs(20, 2);
-    const fit = fitHead(train, val, { head: 'logreg', ...settings, epochs: 30, patience: 2 });
-    expect(fit.history[0].validationF1).toBe(1);
-    expect(fit.bestEpoch).toBeGreaterThan(1);
+  it('chooses the L2 strength with the lowest validation log-loss from the grid', () => {
+    // 40 informative-looking noise dimensions and few rows: some penalty beats none
+    const random = seededRandom(4);
+    const make = (n: number) => {
+      const rows: number[][] = [];
+      const labels = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        labels[i] = random() < 0.5 ? 1 : 0;
+        rows.push(Array.from({ length: 40 }, (_, j) => random() - 0.5 + (j === 0 ? (labels[i] ? 0.4 : -0.4) : 0)));
+      }
+      return { x: denseFromRows(rows), labels };
+    };
+    const fit = fitHead(make(60), make(200), { head: 'logreg', ...settings });
+    expect(fit.l2Search.map((c) => c.l2)).toEqual(L2_GRID);
+    const best = Math.min(...fit.l2Search.map((c) => c.validationLoss));
+    expect(fit.l2Search.find((c) => c.l2 === fit.l2)!.validationLoss).toBe(best);
+    // the weakest penalty overfits 60 rows in 40 dimensions: it is not the one chosen
+    expect(fit.l2).toBeGreaterThan(L2_GRID[L2_GRID.length - 1]);
+  });
+
+  it('L-BFGS reaches the optimum: the penalised gradient vanishes at the returned weights', () => {
+    const train = blobs(300, 1);
+    for (let i = 0; i < train.labels.length; i += 7) train.labels[i] = 1 - train.labels[i]; // not separable: a finite optimum
+    const l2 = 0.01;
+    const fit = fitHead(train, { x: denseFromRows([]), labels: new Uint8Array(0) }, { head: 'logreg', ...settings, l2, maxIterations: 500, patience: 100 });
+    // gradient of the objective in the raw feature space: mean weighted (p - y) x + l2 · s² · w (standardised penalty folded back)
+    const scores = predict(fit.shape, fit.params, train.x);
+    const w = classWeights(train.labels);
+    const st = fitStandardizer(train.x);
+    for (let j = 0; j < 8; j++) {
+      let g = 0;
+      for (let r = 0; r < train.x.rows; r++) g += w[train.labels[r]] * (scores[r] - train.labels[r]) * train.x.data[r * 8 + j];
+      g = g / train.x.rows + (l2 * fit.params.w[j]) / (st.scale[j] * st.scale[j]);
+      expect(Math.abs(g)).toBeLessThan(2e-3);
+    }
+  });
+
+  it('standardises for training and folds the scaling into the saved weights (same scores on raw rows)', () => {
+    const { x } = blobs(20, 7);
+    const shifted = denseFromRows(Array.from({ length: 20 }, (_, r) => Array.from(x.data.slice(r * 8, r * 8 + 8), (v, j) => v * (j + 1) * 3 + j)));
+    const st = fitStandardizer(shifted);
+    const z = standardize(shifted, st) as typeof shifted;
+    // standardised columns: mean 0, variance 1
+    for (let j = 0; j < 8; j++) {
+      let m = 0, v = 0;
+      for (let r = 0; r < 20; r++) m += z.data[r * 8 + j] / 20;
+      for (let r = 0; r < 20; r++) v += (z.data[r * 8 + j] - m) ** 2 / 20;
+      expect(m).toBeCloseTo(0, 5);
+      expect(v).toBeCloseTo(1, 4);
+    }
+    for (const shape of [{ kind: 'logreg' as const, inputDim: 8, hiddenSize: 0 }, { kind: 'mlp' as const, inputDim: 8, hiddenSize: 5 }]) {
+      const p = initParams(shape, seededRandom(2));
+      if (shape.kind === 'logreg') p.w.forEach((_, i) => (p.w[i] = (i % 3) - 1));
+      const folded = foldStandardizer(shape, p, st);
+      const a = predict(shape, p, z), b = predict(shape, folded, shifted);
+      Array.from(a).forEach((v, i) => expect(b[i]).toBeCloseTo(v, 4));
+    }
+    // sparse: scaled, not centred (zeros stay zeros)
+    const sb = new SparseMatrixBuilder(3);
+    sb.push({ indices: Uint32Array.from([0, 2]), values: Float32Array.from([1, 4]) });
+    sb.push({ indices: Uint32Array.from([0]), values: Float32Array.from([3]) });
+    const sp = sb.build();
+    const sst = fitStandardizer(sp);
+    expect(Array.from(sst.mean)).toEqual([0, 0, 0]);
+    expect(sst.scale[0]).toBeCloseTo(1, 6); // values 1 and 3: variance 1
+    expect(sst.scale[1]).toBe(1); // never seen: left alone
+  });
+
+  it('chooses the threshold with the best validation accuracy, 0.5 when validation is too small', () => {
+    const labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1];
+    const scores = [0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.62, 0.7, 0.72, 0.75, 0.8, 0.82, 0.85, 0.88, 0.9, 0.92, 0.95, 0.99, 0.05];
+    const c = chooseThreshold(labels, scores);
+    expect(c.from).toBe('validation accuracy');
+    // the cut between 0.62 and 0.70 gets every row right but the two outliers
+    expect(c.threshold).toBeCloseTo(0.66, 6);
+    expect(chooseThreshold(labels.slice(0, 10), scores.slice(0, 10))).toEqual({ threshold: 0.5, from: 'default (validation too small or one class)' });
   });
 
   it('the blocked dense MLP path computes what the row-by-row path computes', () => {

@@ -35,7 +35,10 @@ describe('train + evaluate on TF-IDF features', () => {
     const training = JSON.parse(await readFile(file('train', 'training.json'), 'utf8'));
     expect(training.features).toBe('tfidf');
     expect(training.executionProvider).toBe('none (tf-idf)');
-    expect(training.detector.validationF1PerEpoch.length).toBe(training.detector.epochsRun);
+    expect(training.detector.validationLossPerEpoch.length).toBe(training.detector.epochsRun);
+    expect(training.detector.optimizer).toBe('lbfgs');
+    expect(training.detector.l2Search.length).toBeGreaterThan(1);
+    expect(training.detector.thresholdFrom).toBe('validation accuracy');
     expect(training.detector.bestEpoch).toBeGreaterThan(0);
     expect(training.detector.rows.synthetic).toBe(80);
     expect(training.realOnly.rows.synthetic).toBe(0);
@@ -43,7 +46,9 @@ describe('train + evaluate on TF-IDF features', () => {
     const model = await loadModelFromUri(file('train', 'model'));
     expect(model.config.features.kind).toBe('tfidf');
     expect(model.config.head.kind).toBe('logreg');
-    expect(await readFile(file('train', 'model/model_card.md'), 'utf8')).toMatch(/Best validation F1: 1\.000|Best validation F1: 0\.9/);
+    expect(model.config.threshold).toBe(training.detector.threshold);
+    expect(model.config.fitted).toMatchObject({ optimizer: 'lbfgs', thresholdFrom: 'validation accuracy', standardized: true });
+    expect(await readFile(file('train', 'model/model_card.md'), 'utf8')).toMatch(/Decision threshold: [\d.]+ \(validation accuracy\); at it, validation accuracy (1\.000|0\.9)/);
     expect(trainSummary.validationF1).toBeGreaterThan(0.9);
   });
 
