@@ -26,6 +26,7 @@ import { generateStage } from '../stage-images/generate/index.js';
 import { mapOrdered } from '../stage-images/generate/ordered.js';
 import type { Provider, SampleTask } from '../stage-images/generate/sample.js';
 import { startOpenAIServer } from '../test/support/openai-server.js';
+import { realRecord } from '../test/support/data-stage-records.js';
 import { mib, startMemorySampler } from './memory.js';
 
 const log = pino({ level: 'silent' });
@@ -63,17 +64,25 @@ async function timed(provider: Provider, tasks: SampleTask[]) {
 const tasksFrom = (pool: BugRecord[], n: number): SampleTask[] =>
   Array.from({ length: n }, (_, i) => ({ index: i, cycle: Math.floor(i / pool.length), origin: pool[i % pool.length], bugTypes: [...BUG_TYPES.slice(i % BUG_TYPES.length), ...BUG_TYPES.slice(0, i % BUG_TYPES.length)] }));
 
+/** Distinct clean template functions (test/support/data-stage-records.ts): each origin used once, as in a batch over a big pool. */
+const distinctFunctions = (n: number): BugRecord[] => Array.from({ length: n }, (_, i) => ({ ...realRecord(1_000_000 + i), label: 0 }));
+
 async function benchMutation(samples: number) {
-  const pool = await cleanDemoFunctions();
   const provider = await createMutationProvider(42);
-  await timed(provider, tasksFrom(pool, 200)); // warm-up (WASM, JIT)
-  const memory = startMemorySampler();
-  const r = await timed(provider, tasksFrom(pool, samples));
-  const peak = memory.stop();
-  console.log(`\n## mutation provider (${pool.length} clean demo functions, ${samples} samples, one core)`);
-  console.log(`  ${(samples / r.seconds).toFixed(0)} samples/s (${(samples / r.cpuSeconds).toFixed(0)} per CPU-second), ${r.produced} produced`);
-  console.log(`  per sample: ${pct(r.latencies)}`);
-  console.log(`  peak RSS ${mib(peak.peakRssBytes)}, peak heapUsed ${mib(peak.peakHeapUsedBytes)}`);
+  const pools: [string, BugRecord[]][] = [
+    [`each origin once: ${samples} distinct template functions`, distinctFunctions(samples)],
+    ['a small pool cycled: the clean demo functions', await cleanDemoFunctions()],
+  ];
+  await timed(provider, tasksFrom(distinctFunctions(200), 200)); // warm-up (WASM, JIT)
+  for (const [what, pool] of pools) {
+    const memory = startMemorySampler();
+    const r = await timed(provider, tasksFrom(pool, samples));
+    const peak = memory.stop();
+    console.log(`\n## mutation provider, ${what} (${pool.length} origins, ${samples} samples, one core)`);
+    console.log(`  ${(samples / r.seconds).toFixed(0)} samples/s (${(samples / r.cpuSeconds).toFixed(0)} per CPU-second), ${r.produced} produced`);
+    console.log(`  per sample: ${pct(r.latencies)}`);
+    console.log(`  peak RSS ${mib(peak.peakRssBytes)}, peak heapUsed ${mib(peak.peakHeapUsedBytes)}`);
+  }
 }
 
 /** Child: one generate batch over a pool of `poolRows` clean rows; prints JSON figures. */
