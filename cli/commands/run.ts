@@ -29,7 +29,7 @@ export async function runCommand(opts: RunOptions): Promise<void> {
     storeUri: opts.store,
     env,
     bugforgeCommand: [process.execPath, ...process.execArgv, process.argv[1]],
-    logDir: defaultLogDir(run),
+    logDir: defaultLogDir(run, opts.store),
     force: opts.force,
     fromStage: opts.fromStage,
     only: opts.only,

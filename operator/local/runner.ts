@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { StageName } from '../../api/v1alpha1/spec.js';
@@ -105,4 +106,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   return { ok, stages, artifacts: `${options.storeUri.replace(/\/+$/, '')}/${runPrefix(runRefOf(run))}` };
 }
 
-export const defaultLogDir = (run: PipelineRun): string => resolve('.bugforge', 'logs', run.metadata.name);
+/**
+ * Where `run --local` writes the stage logs: beside the artifacts of a local store (<store>/logs/<run>;
+ * the default store .bugforge gives .bugforge/logs/<run>), else ./.bugforge/logs/<run>. So a run whose
+ * store is writable never needs a writable working directory (the image's /app is read-only).
+ */
+export function defaultLogDir(run: PipelineRun, storeUri: string): string {
+  const localStore = storeUri.startsWith('s3://') ? undefined : storeUri.startsWith('file://') ? fileURLToPath(storeUri) : storeUri;
+  return resolve(localStore ?? '.bugforge', 'logs', run.metadata.name);
+}

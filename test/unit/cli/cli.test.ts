@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSummary, runStatus } from '../../../cli/commands/run.js';
 import { loadPipelineRunFile } from '../../../core/pipeline-run-file.js';
-import type { LocalRunResult } from '../../../operator/local/runner.js';
+import { defaultLogDir, type LocalRunResult } from '../../../operator/local/runner.js';
+import type { PipelineRun } from '../../../api/v1alpha1/resource.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = join(root, 'cli/main.ts');
@@ -100,12 +101,25 @@ describe('bugforge run --local', () => {
     expect(first.stdout).toMatch(/analyze +done +176 functions/);
     expect(first.stdout).toContain(`→ ${store}/runs/local/cli-demo/local/01-analyze/`);
     expect(await readdir(join(store, 'runs/local/cli-demo/local/01-analyze/dataset'))).toEqual(['test.jsonl.gz', 'train.jsonl.gz', 'validation.jsonl.gz']);
-    expect(await readdir(join(work, '.bugforge/logs/cli-demo'))).toContain('analyze.log');
+    // The logs sit beside the artifacts of a local store: nothing is written to the working directory
+    // (the image's /app is read-only).
+    expect(await readdir(join(store, 'logs/cli-demo'))).toContain('analyze.log');
+    expect(await readdir(work)).not.toContain('.bugforge');
 
     const second = await bugforge(['run', '--local', '-f', file, '--store', store, '--no-progress', '--only', 'analyze']);
     expect(second.stdout).toMatch(/analyze +up to date +176 functions/);
     expect(second.stdout).toContain('PipelineRun cli-demo: Succeeded');
   }, 300_000); // four TypeScript processes on a busy machine
+});
+
+describe('defaultLogDir', () => {
+  const run = { metadata: { name: 'r1' } } as PipelineRun;
+  it('is <store>/logs/<run> for a local store (path or file:// URI), ./.bugforge/logs/<run> for S3', () => {
+    expect(defaultLogDir(run, '/data/store')).toBe('/data/store/logs/r1');
+    expect(defaultLogDir(run, 'file:///data/store')).toBe('/data/store/logs/r1');
+    expect(defaultLogDir(run, '.bugforge')).toBe(join(process.cwd(), '.bugforge/logs/r1'));
+    expect(defaultLogDir(run, 's3://bucket/prefix')).toBe(join(process.cwd(), '.bugforge/logs/r1'));
+  });
 });
 
 describe('formatSummary', () => {
