@@ -91,12 +91,14 @@ inputs_key() {
 # fresh NAME KEY: true when $cache/NAME.tar was built from inputs with this key.
 fresh() { [[ -f "$cache/$1.tar" && "$(cat "$cache/$1.key" 2>/dev/null)" == "$2" ]]; }
 
-# export NAME IMAGE TAG KEY: buildah push to $cache/NAME.tar with TAG as its reference name.
+# export NAME IMAGE TAG KEY: buildah push to $cache/NAME.tar with TAG as its reference name; the
+# unpacked image size goes to NAME.size.
 export_image() {
   local name="$1" image="$2" tag="$3" key="$4"
   rm -f "$cache/$name.tar.partial"
   buildah push --quiet "$image" "oci-archive:$cache/$name.tar.partial:$tag" >/dev/null
   mv -f "$cache/$name.tar.partial" "$cache/$name.tar"
+  buildah images --noheading --format '{{.Size}}' "$image" | head -n1 >"$cache/$name.size"
   echo "$key" >"$cache/$name.key"
 }
 
@@ -289,8 +291,8 @@ declare -A step=([node-base]=base [bugforge]=bugforge [bugforge-stages]=stages [
     [[ -f "$cache/$name.tar" ]] || continue
     ((first)) || echo ','
     first=0
-    printf '    { "name": "%s", "archive": "%s", "tag": "%s", "bytes": %s, "key": "%s" }' \
-      "$name" "$cache/$name.tar" "${tags[$name]}" "$(stat -c %s "$cache/$name.tar")" "$(cat "$cache/$name.key")"
+    printf '    { "name": "%s", "archive": "%s", "tag": "%s", "archiveBytes": %s, "imageSize": "%s", "key": "%s" }' \
+      "$name" "$cache/$name.tar" "${tags[$name]}" "$(stat -c %s "$cache/$name.tar")" "$(cat "$cache/$name.size" 2>/dev/null || echo '?')" "$(cat "$cache/$name.key")"
   done
   echo
   echo '  ]'
@@ -298,10 +300,12 @@ declare -A step=([node-base]=base [bugforge]=bugforge [bugforge-stages]=stages [
 } >"$cache/index.json.partial"
 mv -f "$cache/index.json.partial" "$cache/index.json"
 
-printf '%-16s %-44s %9s %7s  %s\n' IMAGE TAG SIZE SECONDS ARCHIVE
+# SECONDS: this run's time for the image (a cached one takes ~0); IMAGE: unpacked; ARCHIVE: compressed.
+printf '%-16s %-42s %9s %8s %7s  %s\n' NAME TAG IMAGE ARCHIVE SECONDS ARCHIVE-FILE
 for name in node-base bugforge bugforge-stages s3rver pause coredns; do
   [[ -f "$cache/$name.tar" ]] || continue
   s="${timings[${step[$name]}]:-}"
-  printf '%-16s %-44s %8sM %7s  %s\n' "$name" "${tags[$name]}" "$(( $(stat -c %s "$cache/$name.tar") / 1048576 ))" "${s:--}" "$cache/$name.tar"
+  printf '%-16s %-42s %9s %7sM %7s  %s\n' "$name" "${tags[$name]}" "$(cat "$cache/$name.size" 2>/dev/null || echo '?')" \
+    "$(( $(stat -c %s "$cache/$name.tar") / 1048576 ))" "${s:--}" "$cache/$name.tar"
 done
 echo "index: $cache/index.json"
