@@ -1,6 +1,6 @@
 // Generates the PipelineRun CustomResourceDefinition from the TypeBox schemas.
 // `bugforge crd` prints it; crds/ holds the committed copy (a test keeps them equal).
-import { PipelineRunSpec } from './spec.js';
+import { MAX_RUN_NAME, PipelineRunSpec, RUN_NAME_PATTERN } from './spec.js';
 import { PipelineRunStatus } from './status.js';
 import { CATEGORIES, GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './resource.js';
 
@@ -72,6 +72,8 @@ export function pipelineRunCRD(): Record<string, unknown> {
           { name: 'Stage', type: 'string', jsonPath: '.status.currentStage' },
           { name: 'Progress', type: 'string', jsonPath: '.status.progress' },
           { name: 'F1', type: 'number', format: 'float', jsonPath: '.status.results.f1' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Succeeded")].reason' },
+          { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
           { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         ],
         schema: {
@@ -82,7 +84,16 @@ export function pipelineRunCRD(): Record<string, unknown> {
             properties: {
               apiVersion: { type: 'string' },
               kind: { type: 'string' },
-              metadata: { type: 'object' },
+              // The one place a CRD may constrain metadata: name (and generateName).
+              metadata: {
+                type: 'object',
+                properties: {
+                  name: {
+                    type: 'string', maxLength: MAX_RUN_NAME, pattern: RUN_NAME_PATTERN,
+                    description: `A DNS label of at most ${MAX_RUN_NAME} characters (lower case letters, digits, '-'; no dots), so that its Job names fit 63.`,
+                  },
+                },
+              },
               spec: toOpenAPI(PipelineRunSpec),
               status: toOpenAPI(PipelineRunStatus),
             },

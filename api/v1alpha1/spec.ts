@@ -15,6 +15,22 @@ const Quantity = (description: string) => Type.String({ description, pattern: '^
 const Duration = (description: string, def: string) =>
   Type.String({ description, default: def, pattern: '^([0-9]+(ms|s|m|h))+$' });
 
+/** The largest integer the API server (int64) and JavaScript (a double) both hold exactly. */
+export const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+/** Seeds feed 32-bit generators: 0 … 2^31-1, the same limit locally and on the server. */
+export const MAX_SEED = 2 ** 31 - 1;
+const Seed = () => Type.Integer({ minimum: 0, maximum: MAX_SEED, default: 42 });
+/** A count with no natural upper bound still gets one, so that the CLI and the API server agree (1e20 is refused by both). */
+const Count = (opts: { minimum?: number; default?: number; description?: string } = {}) =>
+  Type.Integer({ minimum: 0, maximum: MAX_INTEGER, ...opts });
+
+/**
+ * metadata.name: a DNS label of at most 53 characters, so that `<name>-<stage>-<batch>` Job names and
+ * the job-name label fit 63. The API server checks it (the CRD's metadata schema) as does `bugforge validate`.
+ */
+export const MAX_RUN_NAME = 53;
+export const RUN_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
 export const STAGE_NAMES = ['analyze', 'generate', 'filter', 'merge', 'train', 'evaluate'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
@@ -46,7 +62,7 @@ export const Dataset = Type.Object({
   hubEndpoint: Type.String({ default: 'https://huggingface.co', pattern: '^https?://', description: 'Hub base URL (a mirror works).' }),
   uri: Type.Optional(Type.String({ minLength: 1, description: 'File or directory (local path or s3://bucket/key) with parquet, JSONL or CSV (source uri).' })),
   format: Enum(['auto', 'parquet', 'jsonl', 'csv'] as const, { default: 'auto' }),
-  limit: Type.Integer({ minimum: 0, default: 0, description: 'Rows per split to keep (0: all).' }),
+  limit: Count({ default: 0, description: 'Rows per split to keep (0: all).' }),
 }, {
   additionalProperties: false, default: {},
   'x-kubernetes-validations': [cel("self.source != 'uri' || has(self.uri)", 'dataset.uri is required when dataset.source is uri', '.uri')],
@@ -63,8 +79,8 @@ export const OpenAIConfig = Type.Object({
   maxRetries: Type.Integer({ minimum: 0, maximum: 20, default: 5 }),
   jsonMode: Enum(['auto', 'on', 'off'] as const, { default: 'auto', description: 'Ask for response_format json_object (auto: try, fall back when refused).' }),
   budget: Type.Object({
-    maxRequests: Type.Integer({ minimum: 0, default: 0, description: '0: unlimited.' }),
-    maxTokens: Type.Integer({ minimum: 0, default: 0, description: '0: unlimited.' }),
+    maxRequests: Count({ default: 0, description: 'Requests for the whole run, shared by its batches; 0: unlimited. Counted in the store, so a retried Pod does not start over.' }),
+    maxTokens: Count({ default: 0, description: '0: unlimited.' }),
   }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false });
 
@@ -74,9 +90,13 @@ export const Generation = Type.Object({
   batches: Type.Integer({ minimum: 1, maximum: 1000, default: 4 }),
   parallelism: Type.Integer({ minimum: 1, maximum: 100, default: 2, description: 'Batches (Jobs) at once.' }),
   samplesPerBatch: Type.Integer({ minimum: 1, maximum: 100000, default: 100 }),
-  seed: Type.Integer({ default: 42 }),
+  seed: Seed(),
+  maxFailureRate: Type.Number({
+    minimum: 0, maximum: 1, default: 0.5,
+    description: 'Largest share of samples that may fail (LLM request errors, unusable answers) in one batch, and over the whole run, before the batch (run) fails instead of succeeding with little or no synthetic data. 1 turns it off. Authentication and permission errors (HTTP 401/403) fail the batch at once.',
+  }),
   from: Enum(['train', 'all'] as const, { default: 'train', description: 'Which real splits give clean functions to mutate.' }),
-  bugTypes: Type.Array(Enum(BUG_TYPES), { default: [], description: 'Bug types to inject (empty: all).' }),
+  bugTypes: Type.Array(Enum(BUG_TYPES), { default: [], maxItems: 32, description: 'Bug types to inject (empty: all).' }),
   openai: Type.Optional(OpenAIConfig),
 }, {
   additionalProperties: false, default: {},
@@ -84,9 +104,9 @@ export const Generation = Type.Object({
 });
 
 export const Filtering = Type.Object({
-  minLines: Type.Integer({ minimum: 1, default: 3 }),
-  minChars: Type.Integer({ minimum: 0, default: 40 }),
-  maxTokens: Type.Integer({ minimum: 16, default: 512 }),
+  minLines: Type.Integer({ minimum: 1, maximum: 100000, default: 3 }),
+  minChars: Count({ default: 40 }),
+  maxTokens: Type.Integer({ minimum: 16, maximum: 1_000_000, default: 512 }),
   nearDuplicateThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.9, description: 'Jaccard similarity at or above which two samples are near duplicates (1 turns it off).' }),
   minhashPermutations: Type.Integer({ minimum: 16, maximum: 1024, default: 128 }),
 }, { additionalProperties: false, default: {} });
@@ -95,13 +115,16 @@ export const Split = Type.Object({
   train: Type.Number({ minimum: 0, maximum: 1, default: 0.8 }),
   validation: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
   test: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
-  seed: Type.Integer({ default: 42 }),
+  seed: Seed(),
   syntheticInEval: Type.Boolean({ default: false, description: 'Allow synthetic samples in validation and test.' }),
   respectSourceSplits: Type.Boolean({ default: false, description: 'Keep the data set\'s own train/validation/test assignment instead of re-splitting.' }),
   groupBy: Enum(['commit', 'id'] as const, { default: 'commit', description: 'How real rows are grouped so a group never straddles splits: commit (rows sharing commit_id; rows without one stand alone) or id (each row alone)' }),
 }, {
   additionalProperties: false, default: {},
-  'x-kubernetes-validations': [cel('self.train + self.validation + self.test > 0.999 && self.train + self.validation + self.test < 1.001', 'split.train + split.validation + split.test must sum to 1')],
+  'x-kubernetes-validations': [
+    cel('self.train + self.validation + self.test > 0.999 && self.train + self.validation + self.test < 1.001', 'split.train + split.validation + split.test must sum to 1'),
+    cel('self.respectSourceSplits || (self.train > 0.0 && self.validation > 0.0 && self.test > 0.0)', 'split.train, split.validation and split.test must each be > 0 (train fits the detector, validation stops it early, test evaluates it) unless split.respectSourceSplits is true'),
+  ],
 });
 
 export const Toleration = Type.Object({
@@ -109,7 +132,7 @@ export const Toleration = Type.Object({
   operator: Type.Optional(Enum(['Exists', 'Equal'] as const)),
   value: Type.Optional(Type.String()),
   effect: Type.Optional(Enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const)),
-  tolerationSeconds: Type.Optional(Type.Integer()),
+  tolerationSeconds: Type.Optional(Type.Integer({ minimum: -MAX_INTEGER, maximum: MAX_INTEGER })),
 }, { additionalProperties: false });
 
 export const Training = Type.Object({
@@ -128,18 +151,18 @@ export const Training = Type.Object({
   epochs: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'Passes over the train split (adam).' }),
   patience: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: 'Epochs without a better validation log-loss before stopping (adam; lbfgs runs to the optimum of the penalised loss).' }),
   learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 10, default: 0.001, description: 'Adam step size (adam).' }),
-  seed: Type.Integer({ default: 42 }),
+  seed: Seed(),
   exportOnnx: Type.Boolean({ default: false }),
   gpus: Type.Integer({ minimum: 0, maximum: 16, default: 0 }),
-  nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String())),
-  tolerations: Type.Optional(Type.Array(Toleration)),
+  nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String(), { maxProperties: 64 })),
+  tolerations: Type.Optional(Type.Array(Toleration, { maxItems: 64 })),
 }, {
   additionalProperties: false, default: {},
   'x-kubernetes-validations': [cel("self.mode != 'pretrained' || has(self.model)", 'training.model is required when training.mode is pretrained', '.model')],
 });
 
 export const Evaluation = Type.Object({
-  baselines: Type.Array(Enum(['majority', 'tfidf-logreg'] as const), { default: ['majority', 'tfidf-logreg'] }),
+  baselines: Type.Array(Enum(['majority', 'tfidf-logreg'] as const), { default: ['majority', 'tfidf-logreg'], maxItems: 8 }),
   withoutSynthetic: Type.Boolean({ default: true, description: 'Also train the detector without synthetic data, to show what it bought.' }),
 }, { additionalProperties: false, default: {} });
 
@@ -152,13 +175,35 @@ export const Jobs = Type.Object({
   image: Type.Optional(Type.String({ minLength: 1, description: 'Stage image (default: the operator\'s).' })),
   gpuImage: Type.Optional(Type.String({ minLength: 1, description: 'Image for the GPU training and evaluate Jobs.' })),
   backoffLimit: Type.Integer({ minimum: 0, maximum: 20, default: 2 }),
-  activeDeadlineSeconds: Type.Integer({ minimum: 60, default: 86400 }),
-  pendingTimeout: Duration('How long a stage Pod may stay Pending before the run says so on its conditions.', '10m'),
+  activeDeadlineSeconds: Type.Integer({ minimum: 60, maximum: MAX_INTEGER, default: 86400 }),
+  pendingTimeout: Duration('How long a stage Pod may stay Pending (unschedulable, pulling its image, …) before its stage fails with reason PendingTimeout. 0s: no limit.', '10m'),
   serviceAccountName: Type.Optional(Type.String({ minLength: 1 })),
   resources: Type.Optional(Resources),
 }, { additionalProperties: false, default: {} });
 
+export const Artifacts = Type.Object({
+  retain: Type.Boolean({
+    default: true,
+    description: 'true (default): deleting the PipelineRun leaves its artifacts in the store. false: the operator puts a finalizer on the run and, when the run is deleted, removes runs/<namespace>/<name>/<uid>/ with a cleanup Job before letting it go.',
+  }),
+}, { additionalProperties: false, default: {} });
+
+/** spec.status values (as Tekton's): setting Cancelled stops the run. */
+export const SPEC_STATUSES = ['Cancelled'] as const;
+export type SpecStatus = (typeof SPEC_STATUSES)[number];
+
+const SPEC_FIELDS = ['storage', 'dataset', 'generation', 'filtering', 'split', 'training', 'evaluation', 'jobs', 'cache', 'artifacts'] as const;
+/**
+ * A CEL transition rule (oldSelf): every field but spec.status keeps its value once the run exists, so a
+ * running run never mixes configurations and a finished one is never edited after the fact. The API server
+ * enforces it; the local validator skips rules that read oldSelf (a file has no previous version).
+ */
+const immutableRule = SPEC_FIELDS.map((f) => `(has(self.${f}) == has(oldSelf.${f}) && (!has(self.${f}) || self.${f} == oldSelf.${f}))`).join(' && ');
+
 export const PipelineRunSpec = Type.Object({
+  status: Type.Optional(Enum(SPEC_STATUSES, { description: 'Cancelled: stop the run\'s Jobs and end it with phase Cancelled (what was published stays). The only field that may change after creation.' })),
+  cache: Type.Boolean({ default: true, description: 'Reuse a stage\'s outputs from an earlier run in this namespace (same storage) with the same input digest, instead of computing them again. false: always compute.' }),
+  artifacts: Artifacts,
   storage: Type.Optional(Storage),
   dataset: Dataset,
   generation: Generation,
@@ -167,7 +212,10 @@ export const PipelineRunSpec = Type.Object({
   training: Training,
   evaluation: Evaluation,
   jobs: Jobs,
-}, { additionalProperties: false, default: {} });
+}, {
+  additionalProperties: false, default: {},
+  'x-kubernetes-validations': [cel(immutableRule, 'spec is immutable once the PipelineRun exists; only spec.status (Cancelled) may be set. To change settings, create a new PipelineRun: stages with the same inputs are reused from the cache')],
+});
 
 export type PipelineRunSpec = Static<typeof PipelineRunSpec>;
 export type StorageSpec = Static<typeof Storage>;
@@ -179,4 +227,5 @@ export type SplitSpec = Static<typeof Split>;
 export type TrainingSpec = Static<typeof Training>;
 export type EvaluationSpec = Static<typeof Evaluation>;
 export type JobsSpec = Static<typeof Jobs>;
+export type ArtifactsSpec = Static<typeof Artifacts>;
 

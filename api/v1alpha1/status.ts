@@ -2,9 +2,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 const Time = Type.String({ format: 'date-time' });
-const Phase = Type.Unsafe<RunPhase>({ type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed'] });
-export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
-export type StagePhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Skipped';
+const Phase = Type.Unsafe<RunPhase>({ type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'] });
+export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
+/** Phases after which nothing runs until a retry. */
+export const TERMINAL_PHASES: readonly RunPhase[] = ['Succeeded', 'Failed', 'Cancelled'];
+export const isTerminalPhase = (phase: RunPhase | undefined): boolean => phase !== undefined && TERMINAL_PHASES.includes(phase);
+export type StagePhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Skipped' | 'Cancelled';
 
 /** metav1.Condition, as Kubernetes defines it. */
 export const Condition = Type.Object({
@@ -18,11 +21,12 @@ export const Condition = Type.Object({
 
 export const StageStatus = Type.Object({
   name: Type.String(),
-  phase: Type.Unsafe<StagePhase>({ type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped'] }),
+  phase: Type.Unsafe<StagePhase>({ type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped', 'Cancelled'] }),
   jobs: Type.Optional(Type.Array(Type.String())),
   startTime: Type.Optional(Time),
   completionTime: Type.Optional(Time),
   message: Type.Optional(Type.String()),
+  cachedFrom: Type.Optional(Type.String({ description: 'The run (namespace/name) whose published outputs this stage reused: same input digest, so nothing was computed again.' })),
   summary: Type.Optional(Type.Object({}, { 'x-kubernetes-preserve-unknown-fields': true })),
 });
 
@@ -44,6 +48,14 @@ export const PipelineRunStatus = Type.Object({
   observedGeneration: Type.Optional(Type.Integer()),
   startTime: Type.Optional(Time),
   completionTime: Type.Optional(Time),
+  duration: Type.Optional(Type.String({ description: 'completionTime - startTime of the last attempt, e.g. 4m12s (set when the run ends).' })),
+  attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'Attempt number: 1, then one more for each retry.' })),
+  retry: Type.Optional(Type.Object({
+    value: Type.String({ description: 'The bugforge.dev/retry annotation value this attempt answered.' }),
+    fromStage: Type.String({ description: 'The stage the attempt re-ran from.' }),
+    forced: Type.Boolean({ description: 'true: from a chosen stage (bugforge.dev/retry-from-stage), redoing it and every later stage; false: from the failed stage, reusing what was published.' }),
+    startTime: Time,
+  })),
   artifacts: Type.Optional(Type.String({ description: 'URI of the run\'s artifact prefix.' })),
   conditions: Type.Optional(Type.Array(Condition, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })),
   stages: Type.Optional(Type.Array(StageStatus)),

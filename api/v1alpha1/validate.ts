@@ -3,7 +3,7 @@
 // the field and, for enums, the allowed values.
 import { Ajv, type ErrorObject } from 'ajv';
 import { evaluate } from '@marcbachmann/cel-js';
-import { PipelineRunSpec } from './spec.js';
+import { MAX_RUN_NAME, PipelineRunSpec, RUN_NAME_PATTERN } from './spec.js';
 import { API_VERSION, KIND, type PipelineRun } from './resource.js';
 
 export class ValidationError extends Error {
@@ -42,6 +42,7 @@ function celProblems(schema: Record<string, unknown>, value: unknown, path: stri
   if (value === undefined || value === null) return [];
   const problems: string[] = [];
   for (const rule of (schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
+    if (/\boldSelf\b/.test(rule.rule)) continue; // a transition rule: only the API server has the previous version
     let ok: unknown;
     try {
       ok = evaluate(rule.rule, { self: value });
@@ -81,8 +82,8 @@ export function validatePipelineRun(object: unknown, source?: string): PipelineR
   if (o.apiVersion !== API_VERSION) problems.push(`apiVersion: must be ${API_VERSION} (got ${JSON.stringify(o.apiVersion)})`);
   if (o.kind !== KIND) problems.push(`kind: must be ${KIND} (got ${JSON.stringify(o.kind)})`);
   const name = o.metadata?.name;
-  if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 53) {
-    problems.push('metadata.name: required, a DNS label of at most 53 characters (lower case letters, digits, -)');
+  if (typeof name !== 'string' || !new RegExp(RUN_NAME_PATTERN).test(name) || name.length > MAX_RUN_NAME) {
+    problems.push(`metadata.name: required, a DNS label of at most ${MAX_RUN_NAME} characters (lower case letters, digits, '-'; no dots)${typeof name === 'string' ? `; got ${JSON.stringify(name)} (${name.length} characters)` : ''}`);
   }
   if (problems.length) throw new ValidationError(problems, source);
   const spec = validateSpec(o.spec ?? {}, source);

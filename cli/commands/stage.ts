@@ -47,7 +47,7 @@ export async function stageCommand(name: StageName, opts: StageOptions): Promise
     const result = await executeStage(definition, { run: runRefOf(run), spec: run.spec, store, unit, force: opts.force, log, signal: controller.signal });
     const m = result.manifest;
     log.info({ stage: name, unit, status: result.status, counts: m.counts, durationMs: Date.now() - startedAt }, `${name}${unit ? ` ${unit}` : ''}: ${m.headline}`);
-    writeTerminationMessage({ stage: name, ...(unit ? { unit } : {}), status: result.status, headline: m.headline, counts: m.counts, ...m.summary });
+    writeTerminationMessage({ stage: name, ...(unit ? { unit } : {}), status: result.status, headline: m.headline, counts: m.counts, ...(m.cachedFrom ? { cachedFrom: m.cachedFrom } : {}), ...m.summary });
   } catch (error) {
     const message = (error as Error).message;
     log.error({ err: error }, `${name}${unit ? ` ${unit}` : ''} failed: ${message}`);

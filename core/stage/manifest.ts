@@ -18,6 +18,9 @@ export interface Manifest {
   finishedAt: string;
   durationMs: number;
   bugforgeVersion: string;
+  /** namespace/name of the run whose outputs these are (caching across runs); absent when computed here. */
+  cachedFrom?: string;
+  cachedFromUid?: string;
 }
 
 /** A stable digest of any JSON value (object keys sorted). */

@@ -1,6 +1,7 @@
 // Runs one stage unit with the guarantees of ../shared/design.md "Artifacts":
 // - input digest = stage version + its config + the manifests of what it reads;
 // - an existing manifest with the same digest means the unit is done: skip (unless forced);
+// - else, unless spec.cache is false, an earlier run's unit with the same digest is copied (run-cache.ts);
 // - outputs go to a staging prefix, are moved into place, and `_manifest.json` is written last,
 //   so a process killed at any point leaves no manifest and nothing half-written is ever read.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { jsonLinesGzip, readJsonLines } from '../records/jsonl.js';
 import { MANIFEST, STAGING, unitDir, type RunRef } from './layout.js';
 import { digestOf, type Manifest, type ManifestFile } from './manifest.js';
 import { createProgress, type Progress } from './progress.js';
+import { indexPublished, reuseFromCache } from './run-cache.js';
 import type { StageContext, StageDefinition, StageInputs, StageOutputs, UpstreamRef } from './definition.js';
 import { BUGFORGE_VERSION } from '../version.js';
 
@@ -151,6 +153,10 @@ export async function executeStage(def: StageDefinition, options: ExecuteOptions
     log.info({ stage: def.name, unit, manifest: store.uriOf(`${dir}/${MANIFEST}`) }, `${def.name}${unit ? ` ${unit}` : ''}: up to date, not run again`);
     return { status: 'cached', manifest: existing };
   }
+  if (!options.force && spec.cache !== false) {
+    const reused = await reuseFromCache(store, run, def.name, unit, digest, log, () => clearUnit(store, dir));
+    if (reused) return { status: 'cached', manifest: reused };
+  }
 
   const startedAt = now();
   await clearUnit(store, dir);
@@ -187,6 +193,7 @@ export async function executeStage(def: StageDefinition, options: ExecuteOptions
       bugforgeVersion: BUGFORGE_VERSION,
     };
     await store.write(`${dir}/${MANIFEST}`, JSON.stringify(manifest, null, 2) + '\n');
+    await indexPublished(store, run, def.name, unit, digest).catch((error: unknown) => log.warn({ err: error }, 'could not index the outputs for reuse by later runs'));
     return { status: 'succeeded', manifest };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });

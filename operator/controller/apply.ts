@@ -1,13 +1,11 @@
-// The Kubernetes IO of a reconcile: create the Jobs, write the status (merge patch on the status
-// subresource), record Events on the PipelineRun. Nothing here decides anything.
-import { randomBytes } from 'node:crypto';
+// The Kubernetes IO of a reconcile: create and delete Jobs (all at once), write the status (merge
+// patch on the status subresource). Events go through event-recorder.ts. Nothing here decides anything.
 import {
   BatchV1Api, CoreV1Api, CustomObjectsApi, Observable, PatchStrategy, setHeaderOptions,
-  type CoreV1Event, type KubeConfig, type RequestContext, type ResponseContext, type V1Job,
+  type KubeConfig, type RequestContext, type ResponseContext, type V1Job,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { PipelineRunStatus } from '../../api/v1alpha1/status.js';
-import type { RunEvent } from './reconcile.js';
 
 type CallOptions = ReturnType<typeof setHeaderOptions>;
 
@@ -25,7 +23,6 @@ export function withTimeout(ms = REQUEST_TIMEOUT_MS, options?: CallOptions): Cal
 
 const mergePatch = withTimeout(REQUEST_TIMEOUT_MS, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 const timeout = withTimeout();
-export const EVENT_SOURCE = 'bugforge-operator';
 
 export const httpCode = (error: unknown): number | undefined =>
   typeof error === 'object' && error !== null ? ((error as { code?: number }).code ?? (error as { statusCode?: number }).statusCode) : undefined;
@@ -53,19 +50,33 @@ export const makeClients = (kc: KubeConfig): Clients => ({
   custom: kc.makeApiClient(CustomObjectsApi),
 });
 
-/** Creates each Job; one that already exists counts as created (names are deterministic). Returns the Jobs as the API server has them. */
+/**
+ * Creates the Jobs, all at once. A 409 means a Job of that name exists that the cache did not show:
+ * reported in `existed` (the next reconcile sees it, and deletes it if it is not this run's).
+ */
 export async function createJobs(batch: BatchV1Api, namespace: string, jobs: V1Job[]): Promise<{ created: V1Job[]; existed: string[] }> {
   const created: V1Job[] = [];
   const existed: string[] = [];
-  for (const job of jobs) {
+  await Promise.all(jobs.map(async (job) => {
     try {
       created.push(await batch.createNamespacedJob({ namespace, body: job }, timeout));
     } catch (error) {
       if (httpCode(error) !== 409) throw new Error(`creating Job ${namespace}/${job.metadata?.name}: ${describeApiError(error)}`);
       existed.push(job.metadata?.name ?? '');
     }
-  }
+  }));
   return { created, existed };
+}
+
+/** Deletes the Jobs (and, in the background, their Pods), all at once; one already gone is fine. */
+export async function deleteJobs(batch: BatchV1Api, namespace: string, names: string[]): Promise<void> {
+  await Promise.all(names.map(async (name) => {
+    try {
+      await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }, timeout);
+    } catch (error) {
+      if (httpCode(error) !== 404) throw new Error(`deleting Job ${namespace}/${name}: ${describeApiError(error)}`);
+    }
+  }));
 }
 
 /** The merge patch turning `before` into `after`: changed fields, and null for fields that went away. */
@@ -87,26 +98,4 @@ export async function patchRunStatus(custom: CustomObjectsApi, run: PipelineRun,
     if (httpCode(error) === 404) return undefined;
     throw new Error(`writing status of PipelineRun ${run.metadata.namespace}/${run.metadata.name}: ${describeApiError(error)}`);
   }
-}
-
-/** Records core/v1 Events on the run (shown by `kubectl describe`). Failures are returned, not thrown: an Event is not worth a retry. */
-export async function recordEvents(core: CoreV1Api, run: PipelineRun, events: RunEvent[], instance: string): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  const namespace = run.metadata.namespace ?? 'default';
-  const now = new Date().toISOString();
-  for (const event of events) {
-    const body: CoreV1Event = {
-      metadata: { name: `${run.metadata.name}.${Date.now().toString(16)}${randomBytes(3).toString('hex')}`, namespace },
-      involvedObject: { apiVersion: run.apiVersion, kind: run.kind, name: run.metadata.name, namespace, uid: run.metadata.uid, resourceVersion: run.metadata.resourceVersion },
-      type: event.type, reason: event.reason, message: event.message.slice(0, 1024),
-      firstTimestamp: now as unknown as Date, lastTimestamp: now as unknown as Date, count: 1,
-      source: { component: EVENT_SOURCE }, reportingComponent: `${GROUP}/operator`, reportingInstance: instance.slice(0, 128),
-    };
-    try {
-      await core.createNamespacedEvent({ namespace, body }, timeout);
-    } catch (error) {
-      errors.push(error);
-    }
-  }
-  return errors;
 }

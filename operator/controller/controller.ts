@@ -4,7 +4,8 @@ import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { RunPhase } from '../../api/v1alpha1/status.js';
-import { createJobs, describeApiError, makeClients, withTimeout, patchRunStatus, recordEvents, type Clients } from './apply.js';
+import { createJobs, deleteJobs, describeApiError, makeClients, patchRunStatus, type Clients } from './apply.js';
+import { EventRecorder } from './event-recorder.js';
 import type { ReconcileConfig } from './config.js';
 import { clusterInformers, type ClusterInformers } from './informers.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -38,12 +39,21 @@ export class Controller {
   /** Jobs we created that the Job cache may not show yet (keeps parallelism honest under watch lag). */
   private readonly created = new Map<string, { job: V1Job; at: number }>();
   private running = false;
+  readonly events: EventRecorder;
+  /** Runs reconciled since this controller started: the first reconcile of each records its Events again (a crash may have lost some). */
+  private readonly seen = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {
     this.informers = clusterInformers(options.kubeConfig, options.namespace, options.log, {
       onError: () => options.metrics.errors.inc({ where: 'informer' }),
     });
     this.clients = makeClients(options.kubeConfig);
+    this.events = new EventRecorder(this.clients.core, options.identity, {
+      onError: (error, event) => {
+        options.metrics.errors.inc({ where: 'event' });
+        options.log.warn({ reason: event.reason }, `could not record Event ${event.reason}: ${describeApiError(error)}`);
+      },
+    });
     const enqueueRun = (run: PipelineRun) => this.queue.add(runKey(run.metadata.namespace ?? 'default', run.metadata.name));
     const enqueueOwner = (obj: V1Job | V1Pod) => {
       const name = obj.metadata?.annotations?.[RUN_NAME_ANNOTATION] ?? obj.metadata?.labels?.[LABELS.run];
@@ -55,6 +65,7 @@ export class Controller {
       const key = runKey(run.metadata.namespace ?? 'default', run.metadata.name);
       this.queue.forget(key);
       this.written.delete(key);
+      this.seen.delete(key);
     });
     for (const verb of ['add', 'update', 'delete'] as const) {
       this.informers.jobs.cache.on(verb, enqueueOwner);
@@ -87,6 +98,7 @@ export class Controller {
     this.queue.shutDown();
     await Promise.all([this.informers.runs.stop(), this.informers.jobs.stop(), this.informers.pods.stop()]);
     await Promise.all(this.workers.splice(0));
+    await this.events.flush();
     this.options.log.info('controller stopped');
   }
 
@@ -123,27 +135,28 @@ export class Controller {
     if (mine && mine.run.metadata.uid === run.metadata.uid && run.metadata.resourceVersion === mine.replacedVersion) run = mine.run;
     const jobs = this.jobsOf(namespace, name);
     const pods = this.informers.pods.cache.list(namespace).filter((p) => p.metadata?.annotations?.[RUN_NAME_ANNOTATION] === name);
-    const result = reconcile(run, jobs, pods, new Date(), this.options.reconcileConfig);
+    const replayEvents = !this.seen.has(key);
+    const result = reconcile(run, jobs, pods, new Date(), this.options.reconcileConfig, { replayEvents });
+    this.seen.add(key);
 
-    if (result.jobsToCreate.length) {
-      const { created } = await createJobs(this.clients.batch, namespace, result.jobsToCreate);
-      for (const job of created) this.created.set(`${namespace}/${job.metadata?.name}`, { job, at: Date.now() });
-      this.options.metrics.jobsCreated.inc(created.length);
+    // The Job creates and deletes and the status write do not depend on each other: all at once.
+    const [created, , updated] = await Promise.all([
+      result.jobsToCreate.length ? createJobs(this.clients.batch, namespace, result.jobsToCreate) : undefined,
+      result.jobsToDelete.length ? deleteJobs(this.clients.batch, namespace, result.jobsToDelete) : undefined,
+      result.statusChanged ? patchRunStatus(this.clients.custom, run, result.status) : run,
+    ]);
+    if (created) {
+      for (const job of created.created) this.created.set(`${namespace}/${job.metadata?.name}`, { job, at: Date.now() });
+      this.options.metrics.jobsCreated.inc(created.created.length);
+      if (created.existed.length) this.options.log.warn({ run: key, jobs: created.existed }, `Job(s) ${created.existed.join(', ')} already exist: looking again`);
     }
-    for (const jobName of result.jobsToDelete) {
-      await this.clients.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background' }, withTimeout()).catch(() => {});
-    }
-    if (result.statusChanged) {
-      const updated = await patchRunStatus(this.clients.custom, run, result.status);
-      if (!updated) return undefined; // the run is gone
-      this.written.set(key, { replacedVersion: run.metadata.resourceVersion, run: updated });
-      const failed = await recordEvents(this.clients.core, updated, result.events, this.options.identity);
-      for (const error of failed) {
-        this.options.metrics.errors.inc({ where: 'event' });
-        this.options.log.debug({ err: error, run: key }, 'could not record an event');
-      }
-      for (const event of result.events) this.options.log.info({ run: key, reason: event.reason }, event.message);
-    }
+    if (result.jobsToDelete.length) this.options.log.info({ run: key, jobs: result.jobsToDelete }, `deleting Job(s) ${result.jobsToDelete.join(', ')}`);
+    if (!updated) return undefined; // the run is gone
+    if (result.statusChanged) this.written.set(key, { replacedVersion: run.metadata.resourceVersion, run: updated });
+    // Events after the status they describe is written (never before): recorded off this path, named so none is duplicated.
+    this.events.record(updated, result.events);
+    for (const event of result.events) this.options.log[replayEvents ? 'debug' : 'info']({ run: key, reason: event.reason }, event.message);
+    if (created?.existed.length) return 1000;
     return result.requeueAfterMs;
   }
 

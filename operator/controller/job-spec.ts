@@ -18,6 +18,10 @@ export interface StageJobRequest {
   /** Generation batch number (0-based), for stages with units. */
   batch?: number;
   storage: StorageSpec;
+  /** The run's attempt (1, then one more per retry): a label, so that a retry tells its Jobs from older ones. */
+  attempt?: number;
+  /** Redo the stage even when its outputs are published (a retry from a chosen stage). */
+  force?: boolean;
 }
 
 const secretEnv = (name: string, secret: string, key: string): V1EnvVar =>
@@ -54,7 +58,7 @@ function resources(run: PipelineRun, gpus: number): V1ResourceRequirements | und
   return { ...(Object.keys(amounts).length ? { requests: amounts } : {}), limits };
 }
 
-export function stageJob({ run, stage, batch, storage }: StageJobRequest, config: ReconcileConfig): V1Job {
+export function stageJob({ run, stage, batch, storage, attempt = 1, force = false }: StageJobRequest, config: ReconcileConfig): V1Job {
   const { spec } = run;
   const name = jobName(run.metadata.name, stage, batch);
   const gpus = STAGE_GRAPH[stage].gpus?.(spec) ?? 0;
@@ -63,6 +67,7 @@ export function stageJob({ run, stage, batch, storage }: StageJobRequest, config
     [LABELS.run]: runLabel(run.metadata.name),
     [LABELS.stage]: stage,
     ...(batch === undefined ? {} : { [LABELS.batch]: String(batch) }),
+    [LABELS.attempt]: String(attempt),
     [LABELS.managedBy]: MANAGED_BY,
     [LABELS.name]: 'bugforge',
     [LABELS.component]: 'stage',
@@ -107,7 +112,7 @@ export function stageJob({ run, stage, batch, storage }: StageJobRequest, config
           containers: [{
             name: CONTAINER_NAME,
             image,
-            args: ['stage', stage, ...(batch === undefined ? [] : ['--batch', String(batch)])],
+            args: ['stage', stage, ...(batch === undefined ? [] : ['--batch', String(batch)]), ...(force ? ['--force'] : [])],
             env: stageEnv(run, stage, storage),
             ...(res ? { resources: res } : {}),
             terminationMessagePolicy: 'FallbackToLogsOnError',

@@ -9,6 +9,7 @@ export const LABELS = {
   run: 'bugforge.dev/run',
   stage: 'bugforge.dev/stage',
   batch: 'bugforge.dev/batch',
+  attempt: 'bugforge.dev/attempt',
   managedBy: 'app.kubernetes.io/managed-by',
   name: 'app.kubernetes.io/name',
   component: 'app.kubernetes.io/component',

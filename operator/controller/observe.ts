@@ -76,7 +76,7 @@ const WAITING_HINTS: Record<string, string> = {
   CreateContainerConfigError: ' — a Secret the Job references is missing: spec.storage.credentialsSecret (keys accessKey, secretKey) or generation.openai.apiKeySecret',
 };
 
-/** Why a Pending Pod is not running: unschedulable, image pull, bad config, or pending too long. */
+/** Why a Pending Pod is not running: unschedulable, image pull, bad config, or pending too long (a timeout of 0 is none). */
 export function pendingProblem(pod: V1Pod, now: Date, pendingTimeoutMs: number): PendingProblem | undefined {
   if (pod.status?.phase !== 'Pending' || pod.metadata?.deletionTimestamp) return undefined;
   const name = pod.metadata?.name ?? '?';
@@ -98,7 +98,7 @@ export function pendingProblem(pod: V1Pod, now: Date, pendingTimeoutMs: number):
     }
   }
   const since = pod.metadata?.creationTimestamp ? iso(pod.metadata.creationTimestamp) : undefined;
-  if (since && now.getTime() - new Date(since).getTime() > pendingTimeoutMs) {
+  if (since && pendingTimeoutMs > 0 && now.getTime() - new Date(since).getTime() > pendingTimeoutMs) {
     return { pod: name, reason: 'PendingTimeout', message: `pod ${name} has been Pending since ${since}, longer than spec.jobs.pendingTimeout`, since };
   }
   return undefined;

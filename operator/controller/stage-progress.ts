@@ -3,6 +3,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { StageName, StorageSpec } from '../../api/v1alpha1/spec.js';
+import { REASONS } from '../../api/v1alpha1/reasons.js';
 import type { StageStatus } from '../../api/v1alpha1/status.js';
 import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import type { ReconcileConfig } from './config.js';
@@ -13,6 +14,9 @@ import { batchedSummary, boundedSummary } from './summaries.js';
 
 export interface StageFailure { stage: StageName; reason: string; message: string }
 
+/** How this attempt treats a stage's Jobs: the attempt label new Jobs get, and whether they redo published work. */
+export interface AttemptOfStage { attempt: number; force: boolean }
+
 export interface StageProgress {
   status: StageStatus;
   jobsToCreate: V1Job[];
@@ -21,6 +25,8 @@ export interface StageProgress {
   pending: PendingProblem[];
   /** Soonest time (ms from now) at which a Pending Pod passes the pending timeout. */
   pendingTimeoutInMs?: number;
+  /** Active Jobs to delete (their Pods passed the pending timeout). */
+  jobsToDelete: string[];
   /** Units done / total, for the progress column. */
   done: number;
   total: number;
@@ -35,7 +41,11 @@ export interface StageInput {
   previous?: StageStatus;
   now: Date;
   nowTime: string;
+  /** 0: no pending timeout. */
   pendingTimeoutMs: number;
+  /** Job names that exist but are not this attempt's (stale, foreign, being deleted), and why: not created until gone. */
+  blocked: Map<string, string>;
+  attempt: AttemptOfStage;
 }
 
 const time = (t: Date | string | undefined): string | undefined =>
@@ -49,7 +59,7 @@ export function stageProgress(input: StageInput, config: ReconcileConfig): Stage
   const outcomes = names.map((n) => { const job = jobs.get(n); return job ? jobOutcome(job) : undefined; });
   const base = { name: stage, ...(previous?.startTime ? { startTime: previous.startTime } : {}) };
   const done = outcomes.filter((o) => o?.state === 'succeeded').length;
-  const progress = { pending: [] as PendingProblem[], done, total: names.length };
+  const progress = { pending: [] as PendingProblem[], jobsToDelete: [] as string[], done, total: names.length };
 
   const failedAt = outcomes.findIndex((o) => o?.state === 'failed');
   if (failedAt >= 0) {
@@ -62,7 +72,7 @@ export function stageProgress(input: StageInput, config: ReconcileConfig): Stage
         ...base, phase: 'Failed', jobs: names.filter((n) => jobs.has(n)), startTime: base.startTime ?? nowTime,
         completionTime: previous?.completionTime ?? outcome.at ?? nowTime, message,
       },
-      failure: { stage, reason: 'StageFailed', message },
+      failure: { stage, reason: REASONS.StageFailed, message },
     };
   }
 
@@ -72,43 +82,88 @@ export function stageProgress(input: StageInput, config: ReconcileConfig): Stage
     const summary = fresh && (!units || summaries.some(Boolean)) ? boundedSummary(fresh) : (previous?.summary as Record<string, unknown> | undefined);
     const completedAt = outcomes.map((o) => (o?.state === 'succeeded' ? o.at : undefined)).filter(Boolean).sort().at(-1);
     const headline = typeof summary?.headline === 'string' ? summary.headline : undefined;
-    return {
-      ...progress, jobsToCreate: [],
-      status: {
-        ...base, phase: 'Succeeded', jobs: names, startTime: base.startTime ?? earliestCreation(names, jobs) ?? nowTime,
-        completionTime: previous?.completionTime ?? completedAt ?? nowTime,
-        ...(headline ? { message: headline } : {}), ...(summary ? { summary } : {}),
-      },
+    const cachedFrom = cachedFromOf(summaries) ?? previous?.cachedFrom;
+    const status: StageStatus = {
+      ...base, phase: 'Succeeded', jobs: names, startTime: base.startTime ?? earliestCreation(names, jobs) ?? nowTime,
+      completionTime: previous?.completionTime ?? completedAt ?? nowTime,
+      ...(headline ? { message: cachedFrom ? `cached from run ${cachedFrom}: ${headline}` : headline } : {}),
+      ...(cachedFrom ? { cachedFrom } : {}),
+      ...(summary ? { summary } : {}),
     };
+    const tooManyFailed = units ? failureRateProblem(run, summary) : undefined;
+    if (tooManyFailed) {
+      return { ...progress, jobsToCreate: [], status: { ...status, phase: 'Failed', message: tooManyFailed }, failure: { stage, reason: REASONS.GenerationFailureRate, message: tooManyFailed } };
+    }
+    return { ...progress, jobsToCreate: [], status };
   }
 
   // Running: keep at most `parallelism` Jobs active, creating the next ones in order.
   const cap = units ? run.spec.generation.parallelism : 1;
-  const active = outcomes.filter((o) => o?.state === 'active').length;
-  const missing = batches.filter((_, i) => !outcomes[i]);
+  // A name still taken by a Job that is not this attempt's counts against the cap and is created once it is gone.
+  const blocked = names.filter((n, i) => !outcomes[i] && input.blocked.has(n));
+  const active = outcomes.filter((o) => o?.state === 'active').length + blocked.length;
+  const missing = batches.filter((_, i) => !outcomes[i] && !input.blocked.has(names[i]));
   const toCreate = missing.slice(0, Math.max(0, cap - active));
-  const jobsToCreate = toCreate.map((batch) => stageJob({ run, stage, batch, storage }, config));
+  const jobsToCreate = toCreate.map((batch) => stageJob({ run, stage, batch, storage, ...input.attempt }, config));
   const existing = names.filter((n) => jobs.has(n) || jobsToCreate.some((j) => j.metadata?.name === n));
 
   const activeNames = new Set(names.filter((_, i) => outcomes[i]?.state === 'active'));
-  const pending: PendingProblem[] = [];
-  let pendingTimeoutInMs: number | undefined;
-  for (const pod of pods) {
-    const job = jobNameOfPod(pod);
-    if (!job || !activeNames.has(job)) continue;
-    const problem = pendingProblem(pod, now, input.pendingTimeoutMs);
-    if (problem) pending.push(problem);
-    else if (pod.status?.phase === 'Pending' && pod.metadata?.creationTimestamp) {
-      const left = new Date(pod.metadata.creationTimestamp).getTime() + input.pendingTimeoutMs - now.getTime() + 1000;
-      pendingTimeoutInMs = Math.min(pendingTimeoutInMs ?? Infinity, Math.max(left, 1000));
-    }
+  const { pending, pendingTimeoutInMs, timedOut } = pendingPods(pods, activeNames, now, input.pendingTimeoutMs);
+  if (timedOut) {
+    const message = `stage ${stage} failed: ${timedOut.message} (${input.pendingTimeoutMs / 1000}s, spec.jobs.pendingTimeout); its Job was deleted`;
+    return {
+      ...progress, jobsToCreate: [], pending, jobsToDelete: [...activeNames],
+      status: { ...base, phase: 'Failed', jobs: existing, startTime: base.startTime ?? nowTime, completionTime: nowTime, message },
+      failure: { stage, reason: REASONS.PendingTimeout, message },
+    };
   }
-  const running = active + toCreate.length;
-  const message = units ? `${done}/${names.length} batches done, ${running} running` : `Job ${names[0]} running`;
+  const running = active - blocked.length + toCreate.length;
+  const waiting = blocked.length ? `; waiting for ${blocked.map((n) => `Job ${n} (${input.blocked.get(n)})`).join(', ')} to be deleted` : '';
+  const message = (units ? `${done}/${names.length} batches done, ${running} running` : blocked.length ? `Job ${names[0]} not created yet` : `Job ${names[0]} running`) + waiting;
   return {
     ...progress, jobsToCreate, pending, pendingTimeoutInMs,
     status: { ...base, phase: 'Running', jobs: existing, startTime: base.startTime ?? nowTime, message },
   };
+}
+
+/** Stuck Pods of the stage's active Jobs; the first past the pending timeout (0: none), and when the next one passes it. */
+function pendingPods(pods: V1Pod[], activeJobs: Set<string>, now: Date, timeoutMs: number) {
+  const pending: PendingProblem[] = [];
+  let pendingTimeoutInMs: number | undefined;
+  let timedOut: PendingProblem | undefined;
+  for (const pod of pods) {
+    const job = jobNameOfPod(pod);
+    if (!job || !activeJobs.has(job) || pod.status?.phase !== 'Pending' || pod.metadata?.deletionTimestamp) continue;
+    const problem = pendingProblem(pod, now, timeoutMs);
+    if (problem) pending.push(problem);
+    if (timeoutMs <= 0 || !pod.metadata?.creationTimestamp) continue;
+    const left = new Date(pod.metadata.creationTimestamp).getTime() + timeoutMs - now.getTime();
+    if (left < 0) {
+      timedOut ??= problem?.reason === 'PendingTimeout' ? problem : {
+        pod: pod.metadata.name ?? '?', reason: 'PendingTimeout',
+        message: `pod ${pod.metadata.name} has been Pending longer than spec.jobs.pendingTimeout${problem ? ` (${problem.message})` : ''}`,
+      };
+    } else {
+      pendingTimeoutInMs = Math.min(pendingTimeoutInMs ?? Infinity, Math.max(left + 1000, 1000));
+    }
+  }
+  return { pending, pendingTimeoutInMs, timedOut };
+}
+
+/** "namespace/run" when the stage's summary (or every batch's) says it reused an earlier run's outputs. */
+function cachedFromOf(summaries: (Record<string, unknown> | undefined)[]): string | undefined {
+  const from = summaries.map((s) => (typeof s?.cachedFrom === 'string' ? s.cachedFrom : undefined));
+  return from.length && from.every((f) => f && f === from[0]) ? from[0] : undefined;
+}
+
+/** The run-wide limit on failed generation samples, over the summed batch counts. */
+function failureRateProblem(run: PipelineRun, summary: Record<string, unknown> | undefined): string | undefined {
+  const counts = (summary?.counts ?? {}) as Record<string, unknown>;
+  const requested = Number(counts.requested ?? 0);
+  const failed = Number(counts.provider_failures ?? 0); // errors and unusable answers, as the batches count them
+  const limit = run.spec.generation.maxFailureRate;
+  if (!(requested > 0) || limit >= 1 || failed / requested <= limit) return undefined;
+  return `stage generate failed: ${failed} of ${requested} samples failed over the run's batches (${(100 * failed / requested).toFixed(1)}% > generation.maxFailureRate ${limit * 100}%)`;
 }
 
 function earliestCreation(names: string[], jobs: Map<string, V1Job>): string | undefined {

@@ -7,8 +7,10 @@ import { BUG_TYPES, type PipelineRunSpec } from '../../api/v1alpha1/spec.js';
 import type { BugRecord } from '../../core/records/record.js';
 import type { StageContext, StageDefinition } from '../../core/stage/definition.js';
 import { generationUnits } from '../../core/stage/graph.js';
+import { runPrefix } from '../../core/stage/layout.js';
 import { generateBatch, JsonLinesFile } from './batch.js';
 import { createMutationProvider } from './mutation/provider.js';
+import { storeLedger } from './openai/budget.js';
 import { createOpenAIProvider } from './openai/provider.js';
 import { budgetShare, planBatch } from './plan.js';
 import { countPool, pickFromPool, type RecordSource } from './pool.js';
@@ -42,6 +44,8 @@ async function providerFor(ctx: StageContext, k: number): Promise<Provider> {
     signal: ctx.signal,
     maxRequests: budgetShare(g.openai.budget.maxRequests, g.batches, k),
     maxTokens: budgetShare(g.openai.budget.maxTokens, g.batches, k),
+    // Outlives the Pod: a retried batch goes on from what its earlier attempts spent.
+    ledger: storeLedger(ctx.store, `${runPrefix(ctx.run)}/_ledger/openai-budget/${ctx.unit}.json`),
   });
 }
 
@@ -85,7 +89,11 @@ export const generateStage: StageDefinition = {
       await ctx.outputs.records(batchFile(unit), generateBatch(tasks, provider, tally, (row) => failures.write(row), () => ctx.progress.tick(), ctx.signal));
     } finally {
       await failures.close();
+      await provider.close?.();
     }
+    // A dead endpoint must not "succeed" with no samples: the batch fails (and publishes nothing).
+    const tooMany = tally.failureRateProblem(unit, g.maxFailureRate);
+    if (tooMany) throw new Error(tooMany);
     await ctx.outputs.stream(FAILURES_FILE, createReadStream(failures.path), failures.count);
     return batchOutcome({ unit, provider: provider.name, model: g.provider === 'openai' ? g.openai?.model : undefined, poolSize, tally, providerCounters: provider.counters() });
   },

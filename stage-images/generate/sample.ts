@@ -36,7 +36,15 @@ export interface Provider {
   generate(task: SampleTask): Promise<SampleResult>;
   /** Provider counters for the batch outcome (requests, retries, tokens, cache hits …). */
   counters(): Record<string, number>;
+  /** Called once the batch is done (the openai provider writes down what it spent). */
+  close?(): Promise<void>;
 }
+
+/**
+ * Failures that say the provider is not working (errors, unusable answers), counted against
+ * generation.maxFailureRate; the budget running out and origins no bug fits are not.
+ */
+export const PROVIDER_FAILURES: readonly FailureReason[] = ['request-failed', 'not-json', 'no-function', 'does-not-parse', 'identical-to-origin', 'empty-answer'];
 
 /** The synthetic record for a generated function. */
 export function syntheticRecord(task: SampleTask, bugType: BugType, func: string, changedLines: [number, number], generator: BugRecord['generator']): BugRecord {

@@ -57,11 +57,11 @@ export async function getRun(kc: KubeConfig, namespace: string, name: string): P
   return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as PipelineRun;
 }
 
-/** Waits until the run is Succeeded or Failed and returns it. */
+/** Waits until the run is Succeeded, Failed or Cancelled and returns it. */
 export async function waitForEnd(kc: KubeConfig, namespace: string, name: string, timeoutMs = 300_000): Promise<PipelineRun> {
   return waitFor(async () => {
     const run = await getRun(kc, namespace, name);
-    return run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed' ? run : undefined;
+    return run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed' || run.status?.phase === 'Cancelled' ? run : undefined;
   }, { what: `PipelineRun ${namespace}/${name} to finish`, timeoutMs, intervalMs: 500 });
 }
 

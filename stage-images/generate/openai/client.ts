@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Budget } from './budget.js';
 import type { Usage } from './cache.js';
 import type { ChatMessage } from './prompt.js';
-import { backoffDelay, classifyError, retryAfterMs, type RetryPolicy } from './retry.js';
+import { AUTH_STATUSES, backoffDelay, classifyError, retryAfterMs, type RetryPolicy } from './retry.js';
 
 export interface ChatClientOptions {
   baseURL: string;
@@ -46,12 +46,33 @@ export class RequestFailedError extends Error {
   }
 }
 
+/**
+ * The endpoint refused the key (401) or its rights (403): a configuration error. The stage exits
+ * with EXIT_CONFIG_ERROR (the Job's podFailurePolicy fails it at once) and the provider's own
+ * message reaches the run's status through the termination message.
+ */
+export class ProviderAuthError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly status: number, baseURL: string, providerMessage: string) {
+    super(`the LLM endpoint ${baseURL} refused the request with HTTP ${status} (${status === 401 ? 'the API key is missing or wrong' : 'the key lacks permission for this model'}): ${providerMessage} — check generation.openai.apiKeySecret and generation.openai.model`);
+    this.name = 'ProviderAuthError';
+  }
+}
+
+/** The provider's own words from an APIError ("Incorrect API key provided: sk-…"), without our wrapping. */
+const providerMessage = (error: unknown): string => {
+  const e = error as { error?: { message?: string }; message?: string };
+  return (e.error?.message ?? e.message ?? String(error)).replace(/\s+/g, ' ').slice(0, 400);
+};
+
 export interface ChatCounters { requests: number; retries: number; json_mode_fallbacks: number; errors: Record<string, number> }
 
 export class ChatClient {
   readonly counters: ChatCounters = { requests: 0, retries: 0, json_mode_fallbacks: 0, errors: {} };
   private readonly client: OpenAI;
   private jsonMode: boolean;
+  /** Set by the first authentication/permission error: every later request fails with it, unsent. */
+  private fatal?: ProviderAuthError;
 
   constructor(private readonly options: ChatClientOptions) {
     this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs, logLevel: 'off' });
@@ -61,7 +82,8 @@ export class ChatClient {
   async complete(messages: ChatMessage[]): Promise<ChatAnswer> {
     const o = this.options;
     for (let attempt = 0; ; attempt++) {
-      if (!o.budget.tryTakeRequest()) throw new BudgetExhaustedError(o.budget.describe());
+      if (this.fatal) throw this.fatal;
+      if (!(await o.budget.tryTakeRequest())) throw new BudgetExhaustedError(o.budget.describe());
       this.counters.requests++;
       const withJson = this.jsonMode;
       try {
@@ -83,6 +105,10 @@ export class ChatClient {
         if (o.signal?.aborted) throw error;
         const c = classifyError(error);
         this.counters.errors[c.kind] = (this.counters.errors[c.kind] ?? 0) + 1;
+        if (c.status !== undefined && AUTH_STATUSES.has(c.status)) {
+          this.fatal ??= new ProviderAuthError(c.status, o.baseURL, providerMessage(error));
+          throw this.fatal;
+        }
         if (c.status === 400 && withJson && o.jsonMode === 'auto') {
           // Requests already in flight with JSON mode get the same 400: each asks again without it, once.
           if (this.jsonMode) {

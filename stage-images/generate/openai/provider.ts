@@ -7,7 +7,7 @@ import { loadCodeParser } from '../../../core/code/parse.js';
 import type { ArtifactStore } from '../../../core/store/store.js';
 import { changedLineSpan } from '../mutation/edit.js';
 import { syntheticRecord, type GenerationFailure, type Provider, type SampleResult, type SampleTask } from '../sample.js';
-import { Budget } from './budget.js';
+import { Budget, type BudgetLedger } from './budget.js';
 import { ResponseCache } from './cache.js';
 import { BudgetExhaustedError, ChatClient, RequestFailedError } from './client.js';
 import { extractAnswer } from './extract.js';
@@ -22,6 +22,8 @@ export interface OpenAIProviderOptions {
   /** This batch's share of the run budget (undefined: unlimited). */
   maxRequests?: number;
   maxTokens?: number;
+  /** Where the batch's spending is written down, so a retried Pod goes on from it (undefined: in memory only). */
+  ledger?: BudgetLedger;
   signal?: AbortSignal;
   /** Test and bench hooks: clock, sleep, randomness, timeouts and backoff in milliseconds. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -38,7 +40,7 @@ export async function createOpenAIProvider(options: OpenAIProviderOptions): Prom
   const { config, store, log } = options;
   const parser = await loadCodeParser();
   if (!options.apiKey) log.warn('OPENAI_API_KEY is not set: sending requests without a key (fine for a local vLLM/Ollama; set it from a Secret otherwise)');
-  const budget = new Budget(options.maxRequests, options.maxTokens);
+  const budget = new Budget(options.maxRequests, options.maxTokens, options.ledger);
   const cache = new ResponseCache(store, config.model);
   const client = new ChatClient({
     baseURL: config.baseURL, model: config.model, apiKey: options.apiKey || 'not-set',
@@ -99,6 +101,7 @@ export async function createOpenAIProvider(options: OpenAIProviderOptions): Prom
       const generator = { provider: 'openai', model: config.model, ...(extracted.answer.explanation ? { explanation: extracted.answer.explanation } : {}) };
       return { ok: true, usedFallbackType: false, record: syntheticRecord(task, bugType, func, changedLineSpan(task.origin.func, func), generator) };
     },
+    close: () => budget.flush(),
     counters: () => ({
       requests: client.counters.requests,
       retries: client.counters.retries,

@@ -15,6 +15,8 @@ function problemsOf(fn: () => unknown): string[] {
   return [];
 }
 
+const crd = pipelineRunCRD() as { spec: { versions: { schema: { openAPIV3Schema: { properties: Record<string, Record<string, unknown>> } } }[] } };
+
 describe('PipelineRun validation', () => {
   it('fills every default into an empty spec, as the API server does', () => {
     const spec = validateSpec({});
@@ -54,6 +56,35 @@ describe('PipelineRun validation', () => {
     expect(problems[2]).toMatch(/^metadata.name:/);
   });
 
+  it('refuses what the API server refuses: names over 53 characters or with dots, integers past the int64/double range', () => {
+    const named = (name: string) => problemsOf(() => validatePipelineRun({ ...run({}), metadata: { name } }));
+    expect(named('a'.repeat(53))).toEqual([]);
+    expect(named('a'.repeat(54))[0]).toMatch(/^metadata.name: .*at most 53 characters.*54 characters/);
+    expect(named('my.run')[0]).toMatch(/no dots/);
+    expect(problemsOf(() => validateSpec({ split: { seed: 1e20 } }))).toEqual(['spec.split.seed: must be <= 2147483647']);
+    expect(problemsOf(() => validateSpec({ dataset: { limit: 1e20 } }))).toEqual(['spec.dataset.limit: must be <= 9007199254740991']);
+  });
+
+  it('refuses a split without test (or train, validation) rows before any compute, unless the source splits are kept', () => {
+    const problems = problemsOf(() => validateSpec({ split: { train: 0.9, validation: 0.1, test: 0 } }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^spec.split: split.train, split.validation and split.test must each be > 0/);
+    expect(problemsOf(() => validateSpec({ split: { train: 0.9, validation: 0.1, test: 0, respectSourceSplits: true } }))).toEqual([]);
+  });
+
+  it('knows the lifecycle fields: spec.status Cancelled only, cache on by default, artifacts retained by default, a failure-rate limit', () => {
+    const spec = validateSpec({ status: 'Cancelled' });
+    expect(spec).toMatchObject({ status: 'Cancelled', cache: true, artifacts: { retain: true } });
+    expect(spec.generation.maxFailureRate).toBe(0.5);
+    expect(problemsOf(() => validateSpec({ status: 'Stopped' }))).toEqual(['spec.status: must be one of Cancelled']);
+  });
+
+  it('skips transition rules (oldSelf) that only the API server can evaluate', () => {
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec as { 'x-kubernetes-validations': { rule: string }[] };
+    expect(spec['x-kubernetes-validations'][0].rule).toContain('oldSelf');
+    expect(problemsOf(() => validateSpec({}))).toEqual([]);
+  });
+
   it('reads the PipelineRun out of a multi-document YAML file', () => {
     const text = `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n---\n${JSON.stringify(run({ dataset: { source: 'demo' } }))}\n`;
     expect(parsePipelineRun(text, 'x.yaml').spec.dataset.source).toBe('demo');
@@ -62,7 +93,6 @@ describe('PipelineRun validation', () => {
 });
 
 describe('the CRD generated from the same schema', () => {
-  const crd = pipelineRunCRD() as { spec: { versions: { schema: { openAPIV3Schema: { properties: Record<string, Record<string, unknown>> } } }[] } };
   const schema = crd.spec.versions[0].schema.openAPIV3Schema;
 
   it('carries the enums, ranges, defaults and CEL rules of the TypeScript schema', () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BUG_TYPES, type OpenAISpec } from '../../../api/v1alpha1/spec.js';
 import { createOpenAIProvider, type OpenAIProviderOptions } from '../../../stage-images/generate/openai/provider.js';
-import type { Provider, SampleResult, SampleTask } from '../../../stage-images/generate/sample.js';
+import type { Provider, SampleTask } from '../../../stage-images/generate/sample.js';
 import { generateBatch } from '../../../stage-images/generate/batch.js';
 import { Tally } from '../../../stage-images/generate/tally.js';
 import type { BugRecord, SetAside } from '../../../core/records/record.js';
@@ -221,11 +221,13 @@ describe('openai provider against a local OpenAI-compatible server', () => {
     await scripted((r) => (r.n === 1 ? { kind: 'error', status: 429, retryAfter: '1' } : r.n === 2 ? { kind: 'error', status: 401, message: 'bad key' } : undefined));
     const captured = capturingLog();
     const p = await provider({ maxConcurrency: 1 }, { log: captured.log });
-    const results: SampleResult[] = [await p.generate(task(0)), await p.generate(task(1))];
-    expect(results.map((r) => r.ok)).toEqual([false, true]);
+    // 401 is a configuration error now (issue 12 #1): the sample throws it instead of failing quietly
+    const refused = (await p.generate(task(0)).catch((e: unknown) => e)) as Error;
+    expect(refused.message).toContain('HTTP 401');
     expect(captured.text()).toContain('retry 1/3');
     expect(captured.text()).not.toContain(API_KEY);
-    expect(JSON.stringify(results)).not.toContain(API_KEY);
+    expect(refused.message).not.toContain(API_KEY);
+    expect(JSON.stringify(refused)).not.toContain(API_KEY);
   });
 });
 

@@ -143,7 +143,36 @@ describe('reconcile: failures and stuck Pods', () => {
     expect(condition(early, 'PodsPending')).toMatchObject({ status: 'False' });
     expect(early.requeueAfterMs).toBeGreaterThan(0);
     expect(early.requeueAfterMs).toBeLessThanOrEqual(33_000);
-    expect(condition(w.step(90), 'PodsPending')).toMatchObject({ status: 'True', reason: 'PendingTimeout' });
+    const late = w.step(90);
+    expect(late.status.phase).toBe('Failed'); // issue 12 #3: a timeout that ends the stage, not only a condition
+    expect(condition(late, 'Succeeded')).toMatchObject({ status: 'False', reason: 'PendingTimeout' });
+    expect(late.jobsToDelete).toEqual(['demo-analyze']);
+  });
+
+  it('an unschedulable Pod (no GPU node) fails its stage at spec.jobs.pendingTimeout and its Job is deleted', () => {
+    const w = new World(pipelineRun({ jobs: { pendingTimeout: '30s' } }));
+    w.step(0);
+    w.pods.push(pendingPod('demo-analyze', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient nvidia.com/gpu.' }] }, 2));
+    const waiting = w.step(10);
+    expect(waiting.status.phase).toBe('Running');
+    expect(waiting.requeueAfterMs).toBe(23_000); // wakes up right after the timeout
+    const r = w.step(40);
+    expect(r.status.phase).toBe('Failed');
+    expect(condition(r, 'Succeeded')).toMatchObject({ status: 'False', reason: 'PendingTimeout' });
+    expect(condition(r, 'Succeeded')!.message).toContain('Insufficient nvidia.com/gpu');
+    expect(r.jobsToDelete).toEqual(['demo-analyze']);
+  });
+
+  it('pendingTimeout 0s means no timeout: no failure and no Warning for every Pod that is briefly Pending', () => {
+    const w = new World(pipelineRun({ jobs: { pendingTimeout: '0s' }, generation: { batches: 4, parallelism: 4 } }));
+    w.step(0);
+    w.finish('demo-analyze', 'succeeded', summary('analyze'));
+    w.step(5);
+    for (let k = 0; k < 4; k++) w.pods.push(pendingPod(`demo-generate-${k}`, {}, 6));
+    const r = w.step(3600);
+    expect(r.status.phase).toBe('Running');
+    expect(r.events).toEqual([]);
+    expect(condition(r, 'PodsPending')).toMatchObject({ status: 'False' });
   });
 
   it('a spec the schema refuses and a run with no storage fail with a reason instead of creating Jobs', () => {
@@ -175,12 +204,18 @@ describe('reconcile: idempotence', () => {
     expect(later.statusChanged).toBe(false);
   });
 
-  it('ignores Jobs owned by another run of the same name (a deleted and recreated run)', () => {
+  it('deletes a Job in its way owned by another run of the same name (orphaned by a deleted run), then creates its own', () => {
     const w = new World(pipelineRun());
     const first = w.step(0).jobsToCreate[0];
-    const stale = observedJob({ ...first, metadata: { ...first.metadata, ownerReferences: [{ ...first.metadata!.ownerReferences![0], uid: 'old-uid' }] } }, 'failed');
+    const stale = observedJob({ ...first, metadata: { ...first.metadata, uid: 'job-1', ownerReferences: [{ ...first.metadata!.ownerReferences![0], uid: 'old-uid' }] } }, 'active');
     const r = reconcile(pipelineRun(), [stale], [], at(1), config);
     expect(r.status.phase).toBe('Running');
-    expect(names(r)).toEqual(['demo-analyze']);
+    expect(names(r)).toEqual([]); // the name is taken: creating would answer 409
+    expect(r.jobsToDelete).toEqual(['demo-analyze']);
+    expect(r.status.stages?.[0].message).toMatch(/waiting for Job demo-analyze \(owned by PipelineRun demo uid old-uid\) to be deleted/);
+    expect(r.events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'ForeignJobDeleted' }));
+    const orphan = observedJob({ ...first, metadata: { ...first.metadata, ownerReferences: [] } }, 'failed');
+    expect(reconcile(pipelineRun(), [orphan], [], at(1), config).jobsToDelete).toEqual(['demo-analyze']);
+    expect(names(reconcile(pipelineRun(), [], [], at(2), config))).toEqual(['demo-analyze']); // gone: created
   });
 });

@@ -20,7 +20,8 @@ import { readJson, type ArtifactStore } from '../../../core/store/store.js';
 import { startS3, type TestS3 } from '../../support/s3.js';
 
 const log = pino({ level: 'silent' });
-const specWith = (limit = 0): PipelineRunSpec => validateSpec({ dataset: { source: 'demo', limit } });
+// These tests are about one run's units: caching across runs (run-cache.test.ts) is off, or a fresh run would reuse the last one's.
+const specWith = (limit = 0): PipelineRunSpec => validateSpec({ cache: false, dataset: { source: 'demo', limit } });
 
 const keysUnder = async (store: ArtifactStore, prefix: string) => {
   const keys: string[] = [];
