@@ -16,6 +16,7 @@ import { MalformedLog } from './malformed-log.js';
 import { demoDir, localInputs, s3Inputs, storeInputs, type InputFile } from './sources.js';
 import { DatasetStatistics } from './statistics.js';
 import { headlineOf, summaryMarkdown } from './summary.js';
+import { datasetName } from './dataset-name.js';
 
 /** A digest of the shipped demo files, so that a changed demo set is analysed again. */
 function demoDigest(): string {
@@ -78,7 +79,7 @@ async function ensureLocal(ctx: StageContext, file: InputFile, n: number): Promi
 export const analyzeStage: StageDefinition = {
   name: 'analyze',
   description: 'Load the data set, normalise records, set malformed rows aside, compute statistics.',
-  version: '1',
+  version: '2', // 2: a uri data set is named from the spec or its file, not CodeXGLUE
   reads: () => [],
   config: (spec) => ({ ...spec.dataset, ...(spec.dataset.source === 'demo' ? { demoFiles: demoDigest() } : {}) }),
 
@@ -91,8 +92,7 @@ export const analyzeStage: StageDefinition = {
     const stats = new DatasetStatistics();
     const normalizer = new RowNormalizer();
     const malformed = new MalformedLog(join(ctx.scratchDir, 'malformed.jsonl.gz'));
-    const idPrefix = d.source === 'demo' ? 'demo' : 'cxg';
-    const source = d.source === 'demo' ? 'demo' : 'codexglue';
+    const { idPrefix, source } = datasetName(d);
 
     let fileNumber = 0;
     async function* recordsOf(split: SplitName): AsyncGenerator<BugRecord> {

@@ -23,9 +23,9 @@ export interface RowContext {
   split: SplitName;
   /** file:row, for the set-aside record and error messages */
   where: string;
-  /** Id prefix and record source: CodeXGLUE (cxg, codexglue) or the demo set (demo, demo). */
-  idPrefix: 'cxg' | 'demo';
-  source: 'codexglue' | 'demo';
+  /** Id prefix and record source (dataset-name.ts): CodeXGLUE (cxg, codexglue), the demo set (demo, demo), or the data set's own name. */
+  idPrefix: string;
+  source: string;
   /** The id number to use when the row has no idx/id column (its position in the split). */
   fallbackIdx: number;
 }

@@ -3,11 +3,12 @@ import { SPLITS } from '../../core/records/record.js';
 import type { DatasetAnalysis, Distribution } from './statistics.js';
 
 const int = (n: number) => n.toLocaleString('en-US');
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** A share as a percentage, from the counts (analysis.json's shares are already rounded to 4 digits: rounding those again shows 910 of 2,020 as 45.1%). */
+const pct = (part: number, whole: number) => `${whole ? ((part / whole) * 100).toFixed(1) : '0.0'}%`;
 
 export function headlineOf(a: DatasetAnalysis): string {
   const splits = SPLITS.filter((s) => a.splits[s].count > 0).length;
-  return `${int(a.total)} functions (${pct(a.buggyShare)} buggy) · ${splits} split${splits === 1 ? '' : 's'} · ${int(a.malformed.total)} malformed`;
+  return `${int(a.total)} functions (${pct(a.buggy, a.total)} buggy) · ${splits} split${splits === 1 ? '' : 's'} · ${int(a.malformed.total)} malformed`;
 }
 
 const distRow = (name: string, d: Distribution) => `| ${name} | ${int(d.p50)} | ${int(d.p90)} | ${int(d.p99)} | ${int(d.max)} | ${d.mean.toFixed(1)} |`;
@@ -18,14 +19,14 @@ export function summaryMarkdown(a: DatasetAnalysis, source: string, topProjects 
   lines.push('## Splits', '', '| split | functions | buggy | clean | buggy share | languages |', '|---|---:|---:|---:|---:|---|');
   for (const s of SPLITS) {
     const x = a.splits[s];
-    lines.push(`| ${s} | ${int(x.count)} | ${int(x.buggy)} | ${int(x.clean)} | ${pct(x.buggyShare)} | ${Object.entries(x.langs).map(([l, n]) => `${l} ${int(n)}`).join(', ') || '—'} |`);
+    lines.push(`| ${s} | ${int(x.count)} | ${int(x.buggy)} | ${int(x.clean)} | ${pct(x.buggy, x.count)} | ${Object.entries(x.langs).map(([l, n]) => `${l} ${int(n)}`).join(', ') || '—'} |`);
   }
-  lines.push(`| **all** | ${int(a.total)} | ${int(a.buggy)} | ${int(a.total - a.buggy)} | ${pct(a.buggyShare)} | ${Object.entries(a.overall.langs).map(([l, n]) => `${l} ${int(n)}`).join(', ') || '—'} |`, '');
+  lines.push(`| **all** | ${int(a.total)} | ${int(a.buggy)} | ${int(a.total - a.buggy)} | ${pct(a.buggy, a.total)} | ${Object.entries(a.overall.langs).map(([l, n]) => `${l} ${int(n)}`).join(', ') || '—'} |`, '');
   lines.push('## Length (all splits)', '', '| metric | p50 | p90 | p99 | max | mean |', '|---|---:|---:|---:|---:|---:|');
   lines.push(distRow('characters', a.overall.chars), distRow('lines', a.overall.lines), distRow('tokens', a.overall.tokens), '', `Percentiles: ${a.percentiles.method}.`, '');
   const projects = Object.entries(a.projects);
   lines.push('## Projects', '', '| project | functions | buggy share |', '|---|---:|---:|');
-  for (const [name, p] of projects.slice(0, topProjects)) lines.push(`| ${name} | ${int(p.count)} | ${pct(p.buggyShare)} |`);
+  for (const [name, p] of projects.slice(0, topProjects)) lines.push(`| ${name} | ${int(p.count)} | ${pct(p.buggy, p.count)} |`);
   if (projects.length > topProjects) lines.push(`| … ${projects.length - topProjects} more | | |`);
   const d = a.duplicates;
   lines.push('', '## Exact duplicates', '', `${d.method}; ${int(d.distinctFunctions)} distinct functions.`, '');

@@ -1,6 +1,6 @@
 // The analyze stage end to end through the runtime: a directory (local and s3://) holding
 // parquet (hub schema), JSON Lines and CSV with malformed rows of every kind; the demo set.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -57,11 +57,11 @@ describe('analyze: a directory of parquet, JSON Lines and CSV', () => {
 
     const train = await records<BugRecord>('dataset/train.jsonl.gz');
     expect(train.map((r) => r.id)).toEqual(MIXED_EXPECTED.trainIds);
-    expect(train[1]).toMatchObject({ label: 1, lang: 'c', source: 'codexglue', project: 'FFmpeg', commit_id: 'c1', split: 'train' });
+    expect(train[1]).toMatchObject({ label: 1, lang: 'c', source: 'mixed', project: 'FFmpeg', commit_id: 'c1', split: 'train' });
     const validation = await records<BugRecord>('dataset/validation.jsonl.gz');
-    expect(validation.map((r) => [r.id, r.label, r.lang])).toEqual([['cxg-validation-000100', 0, 'c'], ['cxg-validation-000103', 1, 'c'], ['cxg-validation-000104', 0, 'python']]);
+    expect(validation.map((r) => [r.id, r.label, r.lang])).toEqual([['mixed-validation-000100', 0, 'c'], ['mixed-validation-000103', 1, 'c'], ['mixed-validation-000104', 0, 'python']]);
     const test = await records<BugRecord>('dataset/test.jsonl.gz');
-    expect(test.map((r) => [r.id, r.label])).toEqual([['cxg-test-000200', 0], ['cxg-test-000201', 1]]);
+    expect(test.map((r) => [r.id, r.label])).toEqual([['mixed-test-000200', 0], ['mixed-test-000201', 1]]);
     expect(test[0].func).toContain('\n    memcpy(dst, src, n);\n'); // multi-line quoted CSV field intact
 
     const malformed = await records<SetAside>('malformed.jsonl.gz');
@@ -71,6 +71,16 @@ describe('analyze: a directory of parquet, JSON Lines and CSV', () => {
     expect(a.malformed.byReason).toEqual(MIXED_EXPECTED.malformed);
     expect(a.inputs.map((i) => [i.name, i.split])).toEqual([['test.csv', 'test'], ['train.parquet', 'train'], ['valid.jsonl', 'validation']]);
     expect(a.duplicates.acrossSplits['train-validation']).toBe(1); // readTagUnchecked is in both
+  });
+
+  it('names a uri data set from its file, or from dataset.name — not CodeXGLUE', async () => {
+    const dir = join(work, 'named');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'sqlite-functions.jsonl'), '{"func": "int one(void)\\n{\\n    return 1;\\n}\\n", "target": 0}\n');
+    const byFile = await analyze({ source: 'uri', uri: join(dir, 'sqlite-functions.jsonl') });
+    expect((await byFile.records<BugRecord>('dataset/train.jsonl.gz')).map((r) => [r.id, r.source])).toEqual([['sqlite-functions-train-000000', 'sqlite-functions']]);
+    const byName = await analyze({ source: 'uri', uri: join(dir, 'sqlite-functions.jsonl'), name: 'SQLite 3.46' });
+    expect((await byName.records<BugRecord>('dataset/train.jsonl.gz')).map((r) => [r.id, r.source])).toEqual([['sqlite-3-46-train-000000', 'sqlite-3-46']]);
   });
 
   it('keeps at most `limit` records per split', async () => {

@@ -72,6 +72,17 @@ describe('DatasetStatistics on a hand-counted fixture', () => {
   });
 });
 
+describe('percentages in the headline and summary', () => {
+  it('are rounded once, from the counts (910 of 2,020 is 45.0%, not 45.1% from the stored 0.4505)', () => {
+    const stats = new DatasetStatistics();
+    for (let i = 0; i < 2020; i++) stats.add(rec(`r${i}`, 'train', i < 910 ? 1 : 0, 'p', `int f${i}(void)\n{\n    return ${i};\n}\n`));
+    const a = stats.result();
+    expect(a.buggyShare).toBe(0.4505); // analysis.json keeps 4 digits
+    expect(headlineOf(a)).toBe('2,020 functions (45.0% buggy) · 1 split · 0 malformed');
+    expect(summaryMarkdown(a, 'fixture')).toContain('| train | 2,020 | 910 | 1,110 | 45.0% | c 2,020 |');
+  });
+});
+
 describe('ReservoirDistribution', () => {
   it('is exact up to its capacity', () => {
     const d = new ReservoirDistribution(100);
