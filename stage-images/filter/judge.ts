@@ -6,9 +6,9 @@
 import type { FilteringSpec } from '../../api/v1alpha1/spec.js';
 import type { BugRecord, SetAside } from '../../core/records/record.js';
 import { codeTokens, countLines } from '../../core/records/code-tokens.js';
-import type { CodeParser, ParseIssue } from '../../core/code/parse.js';
+import type { CodeParser, ParseIssue, ParseResult } from '../../core/code/parse.js';
 import { NumberTable, hash52 } from '../../core/collections/number-table.js';
-import { MinHasher, shingleHashes } from './minhash.js';
+import { MinHasher, hashToken, shingleHashes } from './minhash.js';
 import type { NearDuplicateIndex } from './near-duplicates.js';
 import type { OriginCode } from './origin-code.js';
 
@@ -36,10 +36,12 @@ export class SyntheticJudge {
   /** real id → hash of its normalised code */
   private readonly realCode = new NumberTable();
   /**
-   * real id → syntax issues tree-sitter finds in it (macros the grammar can't see), filled as
-   * samples need it: a C origin is parsed only when one of its samples has syntax issues.
+   * real id → what the grammar makes of it, filled as samples need it (a C origin is parsed only
+   * when one of its samples has syntax issues or is not one clean function): its syntax issues
+   * (macros the grammar can't see) and its top-level shape (a signature split by #ifdef/#else),
+   * packed by packFacts.
    */
-  private readonly originSyntaxIssues = new NumberTable();
+  private readonly originFacts = new NumberTable();
   /** normalised-code hash → SEEN_REAL / SEEN_SYNTHETIC */
   private readonly seenCode = new NumberTable();
   private readonly minHasher: MinHasher;
@@ -58,7 +60,7 @@ export class SyntheticJudge {
 
   /** Bytes held by the indexes (for the report and the benchmark). */
   get indexBytes(): number {
-    return this.realCode.bytes + this.originSyntaxIssues.bytes + this.originCode.bytes + this.seenCode.bytes + (this.nearDuplicates?.bytes ?? 0);
+    return this.realCode.bytes + this.originFacts.bytes + this.originCode.bytes + this.seenCode.bytes + (this.nearDuplicates?.bytes ?? 0);
   }
 
   /**
@@ -72,7 +74,7 @@ export class SyntheticJudge {
     if (record.lang === 'python') {
       const parsed = this.parser.parse(record.func, record.lang, { maxIssues: 0, structure: true });
       structure = parsed.structure;
-      this.originSyntaxIssues.set(id, parsed.errorCount);
+      this.originFacts.set(id, packFacts(parsed));
     } else {
       this.originCode.add(id, record.func, record.lang);
     }
@@ -82,14 +84,15 @@ export class SyntheticJudge {
     this.realCount++;
   }
 
-  /** How many syntax issues the grammar finds in a real function (parsed on first need). */
-  private originIssues(key: number): number {
-    const known = this.originSyntaxIssues.get(key);
-    if (known !== undefined) return known;
-    const origin = this.originCode.get(key);
-    const issues = origin ? this.parser.parse(origin.code, origin.lang, { maxIssues: 0 }).errorCount : 0;
-    this.originSyntaxIssues.set(key, issues);
-    return issues;
+  /** What the grammar makes of a real function (parsed on first need). */
+  private origin(key: number): OriginFacts {
+    let packed = this.originFacts.get(key);
+    if (packed === undefined) {
+      const origin = this.originCode.get(key);
+      packed = origin ? packFacts(this.parser.parse(origin.code, origin.lang, { maxIssues: 0 })) : 0;
+      this.originFacts.set(key, packed);
+    }
+    return unpackFacts(packed);
   }
 
   /** Decides one synthetic sample; `where` says where it came from (unit and row) for the rejection. */
@@ -112,13 +115,15 @@ export class SyntheticJudge {
     if (tokens.length > config.maxTokens) return reject('too-long', `${tokens.length} tokens, filtering.maxTokens is ${config.maxTokens}`);
 
     const parsed = this.parser.parse(record.func, record.lang, { structure: record.lang === 'python' });
-    const originIssues = parsed.errorCount > 0 ? this.originIssues(originKey) : 0;
+    const originIssues = parsed.errorCount > 0 ? this.origin(originKey).issues : 0;
     if (parsed.errorCount > originIssues) {
       const baseline = originIssues > 0 ? ` (its origin has ${originIssues}, which are tolerated)` : '';
       return reject('parse-error', `${parsed.errorCount} syntax issue${parsed.errorCount === 1 ? '' : 's'}${baseline}: ${parsed.errors.map(describeIssue).join('; ')}`);
     }
     const otherTopLevel = parsed.otherTopLevel.filter((type) => type !== 'ERROR');
-    if (parsed.topLevelFunctionCount !== 1 || otherTopLevel.length > 0) {
+    const shape = shapeHash(parsed);
+    // Not one function, unless its origin already had that shape (e.g. an #ifdef'd signature: the grammar sees declarations and a block).
+    if (shape !== ONE_FUNCTION && shape !== this.origin(originKey).shape) {
       const others = otherTopLevel.length > 0 ? ` and other top-level items (${[...new Set(otherTopLevel)].join(', ')})` : '';
       return reject('not-single-function', `${parsed.topLevelFunctionCount} top-level function definition${parsed.topLevelFunctionCount === 1 ? '' : 's'}${others}; expected exactly one function`);
     }
@@ -138,6 +143,21 @@ export class SyntheticJudge {
     return { kept: record };
   }
 }
+
+/** The top-level shape the one-function check looks at: 0 for exactly one function and nothing else. */
+const ONE_FUNCTION = 0;
+function shapeHash(parsed: Pick<ParseResult, 'topLevelFunctionCount' | 'otherTopLevel'>): number {
+  const others = parsed.otherTopLevel.filter((type) => type !== 'ERROR');
+  if (parsed.topLevelFunctionCount === 1 && others.length === 0) return ONE_FUNCTION;
+  return hashToken(`${parsed.topLevelFunctionCount}:${others.join(',')}`) || 1;
+}
+
+interface OriginFacts { issues: number; shape: number }
+const MAX_ISSUES = 2 ** 20 - 1;
+/** Issues (up to 2^20 − 1) and shape hash (32 bits) in one 52-bit table value. */
+const packFacts = (parsed: Pick<ParseResult, 'errorCount' | 'topLevelFunctionCount' | 'otherTopLevel'>): number =>
+  Math.min(parsed.errorCount, MAX_ISSUES) * 2 ** 32 + shapeHash(parsed);
+const unpackFacts = (packed: number): OriginFacts => ({ issues: Math.floor(packed / 2 ** 32), shape: packed % 2 ** 32 });
 
 /**
  * The hash that "same code" means: the code tokens (comments and layout dropped) and, for Python,
