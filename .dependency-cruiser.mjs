@@ -5,6 +5,20 @@
 // through other modules — type-only imports included, since a cycle of types is still a tangle.
 const LAYERS = 'api|core|stage-images|operator|cli';
 
+/** [rule, importer, what it may not import, why] */
+const LAYER_RULES = [
+  ['api-is-the-lowest-layer', '^api/', '^(core|stage-images|operator|cli)/',
+    'api/ (the PipelineRun schema) imports nothing of bugforge outside api/.'],
+  ['core-imports-api-and-core', '^core/', '^(stage-images|operator|cli)/',
+    'core/ is what every layer above shares; it imports only api/ and core/.'],
+  ['stages-import-no-runner', '^stage-images/', '^(operator|cli)/',
+    'A stage imports api/, core/ and stage code only: the operator and the CLI run stages, not the other way round.'],
+  ['operator-imports-no-cli', '^operator/', '^cli/',
+    'operator/ is started by the CLI; it does not import it.'],
+  ['product-imports-no-tests', `^(${LAYERS})/`, '^(test|bench|scripts|demo)/',
+    'Product code never imports tests, benchmarks, scripts or the demo sources.'],
+];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
@@ -15,41 +29,7 @@ export default {
       from: {},
       to: { circular: true },
     },
-    {
-      name: 'api-is-the-lowest-layer',
-      comment: 'api/ (the PipelineRun schema) imports nothing of bugforge outside api/.',
-      severity: 'error',
-      from: { path: '^api/' },
-      to: { path: '^(core|stage-images|operator|cli)/' },
-    },
-    {
-      name: 'core-imports-api-and-core',
-      comment: 'core/ is what every layer above shares; it imports only api/ and core/.',
-      severity: 'error',
-      from: { path: '^core/' },
-      to: { path: '^(stage-images|operator|cli)/' },
-    },
-    {
-      name: 'stages-import-no-runner',
-      comment: 'A stage imports api/, core/ and stage code only: the operator and the CLI run stages, not the other way round.',
-      severity: 'error',
-      from: { path: '^stage-images/' },
-      to: { path: '^(operator|cli)/' },
-    },
-    {
-      name: 'operator-imports-no-cli',
-      comment: 'operator/ is started by the CLI; it does not import it.',
-      severity: 'error',
-      from: { path: '^operator/' },
-      to: { path: '^cli/' },
-    },
-    {
-      name: 'product-imports-no-tests',
-      comment: 'Product code never imports tests, benchmarks, scripts or the demo sources.',
-      severity: 'error',
-      from: { path: `^(${LAYERS})/` },
-      to: { path: '^(test|bench|scripts|demo)/' },
-    },
+    ...LAYER_RULES.map(([name, from, to, comment]) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } })),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -13,21 +13,12 @@ import { cacheKey } from '../../core/stage/layout.js';
 import type { Progress } from '../../core/stage/progress.js';
 import { HubHttpError, HubResponseError, hubGet, hubResolveUrl, hubTreeUrl, listHubFiles, type HubClientOptions } from '../hub.js';
 
-export interface HubOptions {
-  endpoint: string;
+/** The hub client's options (endpoint, token, attempts, timeouts) and which data set to cache. */
+export interface HubOptions extends Omit<HubClientOptions, 'advice' | 'log'> {
   name: string;
   revision: string;
-  token?: string;
   log: Logger;
   progress: Progress;
-  signal?: AbortSignal;
-  /** Attempts per request for transient failures (network errors, 429, 5xx). */
-  attempts?: number;
-  /** First retry delay; doubles each attempt (jittered; a Retry-After wins). */
-  retryDelayMs?: number;
-  /** Give up on an attempt that receives nothing for this long (default 60 s). */
-  idleTimeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 export interface HubFile { path: string; size?: number; split: SplitName }
