@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests (no cluster) and integration/e2e tests, which share one real
-// control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and a process
-// kubelet, started once per test run by test/support/cluster.ts.
+// Three projects: unit tests (no cluster); integration/e2e tests, which share one real control
+// plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and a process kubelet,
+// started once per test run by test/support/cluster.ts; and the real-node tests (test/node/**):
+// the project's images as containers under a real kubelet, containerd and runc, started once per
+// run by test/support/node/setup.ts (root, Debian's containerd/runc/CNI plugins, `npm run images`).
+// `npm test` runs the real-node project after the other two (a second `vitest run`, so the node
+// is not up while they run; vitest starts every selected project's globalSetup at once).
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -23,6 +27,18 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 600_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          globalSetup: ['test/support/node/setup.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
+          // One node per machine: its files run one at a time, after the other projects when all run together.
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -3,10 +3,14 @@
 # kube-scheduler) from the Go modules pinned in this folder's go.mod/go.sum into
 # test/controlplane/bin/. See README.md in this folder.
 #
-# Idempotent: skips the build when every needed binary exists and bin/.stamp
-# matches a hash of go.mod, go.sum, cmd/ and internal/ *.go, this script and the
-# Go version. Uses the
-# default Go build and module caches (GOCACHE / GOMODCACHE), so reruns are warm.
+#   build.sh            the control plane (bin/.stamp)
+#   build.sh node       kubelet and kube-proxy for the real-node tests (bin/.stamp-node)
+#
+# Idempotent: skips the build when every needed binary exists and the set's stamp
+# matches a hash of go.mod, go.sum, the set's cmd/<binary> and internal/ *.go, this
+# script and the Go version. Uses the
+# default Go build and module caches (GOCACHE / GOMODCACHE), so reruns are warm
+# (kubelet and kube-proxy share most packages with the control plane).
 #
 # When KUBEBUILDER_ASSETS is set and holds kube-apiserver and etcd (the envtest
 # layout), those two are used by the launcher and only kube-controller-manager and
@@ -30,8 +34,13 @@ K8S_MINOR=34
 K8S_COMMIT=0000000000000000000000000000000000000000
 BUILD_DATE=2026-01-01T00:00:00Z
 
-targets=(etcd kube-apiserver kube-controller-manager kube-scheduler)
-if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/kube-apiserver" && -x "$KUBEBUILDER_ASSETS/etcd" ]]; then
+set_name="${1:-controlplane}"
+case "$set_name" in
+  controlplane) stamp_file=.stamp; targets=(etcd kube-apiserver kube-controller-manager kube-scheduler) ;;
+  node) stamp_file=.stamp-node; targets=(kubelet kube-proxy) ;;
+  *) echo "build.sh: unknown set '$set_name' (controlplane | node)" >&2; exit 2 ;;
+esac
+if [[ "$set_name" == controlplane && -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/kube-apiserver" && -x "$KUBEBUILDER_ASSETS/etcd" ]]; then
   targets=(kube-controller-manager kube-scheduler)
   [[ -n "${CONTROLPLANE_QUIET:-}" ]] || echo "build-controlplane: using etcd and kube-apiserver from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
 fi
@@ -44,14 +53,16 @@ stamp_input() {
   cd "$here"
   go version
   sha256sum go.mod go.sum build.sh
-  find cmd internal -name '*.go' -print0 | sort -z | xargs -0 sha256sum
+  local dirs=(internal)
+  for t in "${targets[@]}"; do dirs+=("cmd/$t"); done
+  find "${dirs[@]}" -name '*.go' -print0 | sort -z | xargs -0 sha256sum
 }
 want="$(stamp_input | sha256sum | cut -d' ' -f1)"
 
 up_to_date=1
 for t in "${targets[@]}"; do [[ -x "$bin/$t" ]] || up_to_date=0; done
-if [[ $up_to_date == 1 && -z "${CONTROLPLANE_FORCE:-}" && -f "$bin/.stamp" && "$(cat "$bin/.stamp")" == "$want" ]]; then
-  [[ -n "${CONTROLPLANE_QUIET:-}" ]] || echo "build-controlplane: up to date (${targets[*]})"
+if [[ $up_to_date == 1 && -z "${CONTROLPLANE_FORCE:-}" && -f "$bin/$stamp_file" && "$(cat "$bin/$stamp_file")" == "$want" ]]; then
+  [[ -n "${CONTROLPLANE_QUIET:-}" ]] || echo "build-$set_name: up to date (${targets[*]})"
   exit 0
 fi
 
@@ -64,10 +75,10 @@ done
 pkgs=()
 for t in "${targets[@]}"; do pkgs+=("./cmd/$t"); done
 
-echo "build-controlplane: building ${targets[*]} (a cold build takes a while; see README.md)"
-rm -f "$bin/.stamp"
+echo "build-$set_name: building ${targets[*]} (a cold build takes a while; see README.md)"
+rm -f "$bin/$stamp_file"
 start=$(date +%s)
 cd "$here"
 CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath -mod=readonly" go build -ldflags "$ld" -o "$bin/" "${pkgs[@]}"
-echo "$want" > "$bin/.stamp"
-echo "build-controlplane: done in $(( $(date +%s) - start ))s"
+echo "$want" > "$bin/$stamp_file"
+echo "build-$set_name: done in $(( $(date +%s) - start ))s"

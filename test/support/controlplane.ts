@@ -54,6 +54,13 @@ export interface ControlPlaneOptions {
   controllers?: string[];
   /** Extra flags appended to each component's command line. */
   extraArgs?: Partial<Record<ComponentName, string[]>>;
+  /**
+   * The address kube-apiserver binds, advertises and names in its serving certificate (default
+   * 127.0.0.1). The real node (test/support/node) passes its bridge IP, so Pods reach the API server
+   * through the `kubernetes` Service; with any address but 127.0.0.1 the endpoint reconciler is
+   * `lease` (it publishes this address as the Service's endpoint), else `none`.
+   */
+  apiServerAddress?: string;
   /** Service CIDR (default 10.0.0.0/24). */
   serviceClusterIPRange?: string;
   /** How long to wait for readiness (default 120 s). */
@@ -282,18 +289,21 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     "kube-controller-manager": kcmPort,
     "kube-scheduler": schedPort,
   };
-  const server = `https://127.0.0.1:${apiPort}`;
+  const apiAddress = opts.apiServerAddress ?? "127.0.0.1";
+  const server = `https://${apiAddress}:${apiPort}`;
   const etcdUrl = `http://127.0.0.1:${etcdClient}`;
   const serviceRange = opts.serviceClusterIPRange ?? "10.0.0.0/24";
 
   // --- PKI
   const ca = new CertAuthority(pki);
   const serving = ca.issue("apiserver", "/CN=kube-apiserver", {
-    serverAltNames: ["IP:127.0.0.1", "DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default", "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local", `IP:${firstServiceIP(serviceRange)}`],
+    serverAltNames: [...new Set(["IP:127.0.0.1", `IP:${apiAddress}`])].concat(["DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default", "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local", `IP:${firstServiceIP(serviceRange)}`]),
   });
   const admin = ca.issue("admin", "/O=system:masters/CN=bugforge-admin", { client: true });
   const kcmCert = ca.issue("kube-controller-manager", "/CN=system:kube-controller-manager", { client: true });
   const schedCert = ca.issue("kube-scheduler", "/CN=system:kube-scheduler", { client: true });
+  // kube-apiserver -> kubelet (logs, exec, port-forward); a real kubelet checks it against the CA.
+  const kubeletClient = ca.issue("apiserver-kubelet-client", "/O=system:masters/CN=kube-apiserver-kubelet-client", { client: true });
   const saKey = path.join(pki, "sa.key");
   const saPub = path.join(pki, "sa.pub");
   openssl(["genrsa", "-out", saKey, "2048"], pki);
@@ -395,8 +405,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     launch("kube-apiserver", [
       `--etcd-servers=${etcdUrl}`,
-      "--advertise-address=127.0.0.1",
-      "--bind-address=127.0.0.1",
+      `--advertise-address=${apiAddress}`,
+      `--bind-address=${apiAddress}`,
       `--secure-port=${apiPort}`,
       `--tls-cert-file=${serving.crt}`,
       `--tls-private-key-file=${serving.key}`,
@@ -409,7 +419,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       "--allow-privileged=true",
       // Logs/exec go to the test kubelet's https endpoint on 127.0.0.1.
       "--kubelet-preferred-address-types=InternalIP",
-      "--endpoint-reconciler-type=none",
+      `--kubelet-client-certificate=${kubeletClient.crt}`,
+      `--kubelet-client-key=${kubeletClient.key}`,
+      // "lease" publishes the advertised address as the `kubernetes` Service's endpoint; a loopback
+      // endpoint is refused, so the loopback-only control plane runs without one.
+      `--endpoint-reconciler-type=${apiAddress === "127.0.0.1" ? "none" : "lease"}`,
       "--v=1",
     ]);
     await waitFor("kube-apiserver /readyz", async () => (await apiGet(server, "/readyz", tls)).status === 200);

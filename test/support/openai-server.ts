@@ -34,6 +34,8 @@ export interface OpenAIServerOptions {
   script?: (request: ChatRequest) => Behaviour | undefined;
   /** Answer 400 to any request with response_format (a server without JSON mode). */
   rejectJsonMode?: boolean;
+  /** Address to listen on (default 127.0.0.1; the real-node tests use the node's bridge IP, behind a Service). */
+  host?: string;
 }
 
 export interface OpenAIServer {
@@ -107,10 +109,11 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     }
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `http://${host}:${port}/v1`,
     requests,
     get count() {
       return requests.length;

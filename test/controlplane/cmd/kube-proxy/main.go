@@ -1,0 +1,20 @@
+// Command kube-proxy is k8s.io/kubernetes/cmd/kube-proxy, plus parentwatch (exit with the test runner).
+// The real-node test harness (test/support/node) runs it in iptables mode.
+package main
+
+import (
+	"os"
+
+	"k8s.io/component-base/cli"
+	_ "k8s.io/component-base/logs/json/register"          // for JSON log format registration
+	_ "k8s.io/component-base/metrics/prometheus/clientgo" // for client metric registration
+	_ "k8s.io/component-base/metrics/prometheus/version"  // for version metric registration
+	"k8s.io/kubernetes/cmd/kube-proxy/app"
+
+	"bugforge.dev/testcontrolplane/internal/parentwatch"
+)
+
+func main() {
+	parentwatch.Start()
+	os.Exit(cli.Run(app.NewProxyCommand()))
+}
