@@ -20,9 +20,20 @@ export default defineConfig({
         },
       },
       {
+        // Real Chromium (Debian's chromium package) over the dashboard; no cluster.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          exclude: ['test/browser/cluster-*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'integration',
-          include: ['test/harness/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/harness/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/browser/cluster-*.test.ts'],
           globalSetup: ['test/support/cluster.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,

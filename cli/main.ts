@@ -6,6 +6,7 @@ import { runCommand } from './commands/run.js';
 import { stageCommand } from './commands/stage.js';
 import { validateCommand } from './commands/validate.js';
 import { crdCommand } from './commands/crd.js';
+import { uiCommand } from './commands/ui.js';
 import { ValidationError } from '../api/v1alpha1/validate.js';
 
 const program = new Command('bugforge')
@@ -34,6 +35,13 @@ storeOptions(program.command('stage')
   .option('--batch <k>', 'generation batch number (0-based)')
   .option('--force', 'redo even when the output is up to date'))
   .action(stageCommand);
+
+storeOptions(program.command('ui')
+  .description('the dashboard over a local store (runs of `bugforge run --local`), on localhost')
+  .option('--logs <dir>', 'the local runner\'s log folder (default: <store>/logs for a local store, else .bugforge/logs)')
+  .option('--port <port>', 'port to listen on (0: any free one)', '8090')
+  .option('--host <address>', 'loopback address to bind: 127.0.0.1 or ::1', '127.0.0.1'))
+  .action(uiCommand);
 
 program.command('validate')
   .description('check a PipelineRun file against the schema the CRD is generated from')

@@ -36,6 +36,9 @@ export interface OperatorFlags {
   defaultStorageCredentialsSecret?: string;
   resyncSeconds: number;
   workers: number;
+  dashboardPort?: number;
+  dashboardActions: boolean;
+  dashboardStoreSecrets: string[];
 }
 
 export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags {
@@ -55,7 +58,11 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
     .option('--default-storage-prefix <prefix>', 'key prefix for runs without spec.storage (env BUGFORGE_DEFAULT_STORAGE_PREFIX)', env.BUGFORGE_DEFAULT_STORAGE_PREFIX || undefined)
     .option('--default-storage-credentials-secret <name>', 'Secret (accessKey, secretKey) for runs without spec.storage (env BUGFORGE_DEFAULT_STORAGE_CREDENTIALS_SECRET)', env.BUGFORGE_DEFAULT_STORAGE_CREDENTIALS_SECRET || undefined)
     .option('--resync-seconds <s>', 'look at every run at least this often', positive, 60)
-    .option('--workers <n>', 'reconciles at once', positive, 4);
+    .option('--workers <n>', 'reconciles at once', positive, 4)
+    .option('--dashboard-port <port>', 'serve the web dashboard on this port (env BUGFORGE_DASHBOARD_PORT; default: no dashboard)', port, env.BUGFORGE_DASHBOARD_PORT ? port(env.BUGFORGE_DASHBOARD_PORT) : undefined)
+    .option('--dashboard-actions', 'let the dashboard retry, re-run and cancel runs (env BUGFORGE_DASHBOARD_ACTIONS=true; default: read-only)', env.BUGFORGE_DASHBOARD_ACTIONS === 'true')
+    .option('--dashboard-store-secrets <names>', 'comma-separated Secrets with store keys the dashboard may read to show artifacts (env BUGFORGE_DASHBOARD_STORE_SECRETS)',
+      (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean), (env.BUGFORGE_DASHBOARD_STORE_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
   program.parse(args, { from: 'user' });
   return program.opts<OperatorFlags>();
 }
@@ -93,6 +100,7 @@ export async function operatorCommand(args: string[]): Promise<void> {
     healthPort: flags.healthPort,
     resyncSeconds: flags.resyncSeconds,
     workers: Math.floor(flags.workers),
+    ...(flags.dashboardPort !== undefined ? { dashboard: { port: flags.dashboardPort, actions: flags.dashboardActions, storeSecrets: flags.dashboardStoreSecrets } } : {}),
     log,
   });
   await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import type { ReconcileConfig } from './config.js';
 import { LeaderElector } from './leader.js';
 import { OperatorMetrics } from './metrics.js';
 import { serveHealth, serveMetrics, type Endpoints } from './servers.js';
+import { startOperatorDashboard, type OperatorDashboardOptions } from '../dashboard/operator-dashboard.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -26,6 +27,8 @@ export interface OperatorOptions {
   log: Logger;
   /** Off in tests that start several operators in one process. */
   processMetrics?: boolean;
+  /** The web dashboard on its own port (every replica serves it, leader or not); undefined: none. */
+  dashboard?: OperatorDashboardOptions;
 }
 
 export interface RunningOperator {
@@ -36,6 +39,7 @@ export interface RunningOperator {
   readonly controller: Controller | undefined;
   metricsPort?: number;
   healthPort?: number;
+  dashboardPort?: number;
   stop(): Promise<void>;
 }
 
@@ -80,7 +84,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const endpoints: Endpoints[] = [];
   const health = options.healthPort === undefined ? undefined : await serveHealth(options.healthPort, ready, options.host);
   const metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics(options.metricsPort, metrics.registry, options.host);
-  for (const e of [health, metricsServer]) if (e) endpoints.push(e);
+  const dashboard = options.dashboard
+    ? await startOperatorDashboard(options.kubeConfig, options.namespace, options.dashboard, options.reconcileConfig.defaultStorage, log, options.host)
+    : undefined;
+  for (const e of [health, metricsServer, dashboard]) if (e) endpoints.push(e);
 
   if (elector) elector.start();
   else await lead();
@@ -93,6 +100,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     get controller() { return controller; },
     metricsPort: metricsServer?.port,
     healthPort: health?.port,
+    dashboardPort: dashboard?.port,
     async stop() {
       if (elector) await elector.stop();
       else await standDown();

@@ -75,6 +75,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const tmp = await mkdtemp(join(tmpdir(), 'bugforge-run-'));
   const runFile = join(tmp, 'pipelinerun.json');
   await writeFile(runFile, JSON.stringify(run));
+  // For `bugforge ui`: the run as given, and whether this process still runs it.
+  const record = { run, pid: process.pid, startedAt: new Date().toISOString() };
+  await writeFile(join(options.logDir, RUN_RECORD), JSON.stringify(record, null, 2) + '\n');
   const plan = planLocalRun(run.spec, {
     force: options.force,
     fromStage: options.fromStage,
@@ -101,10 +104,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    await writeFile(join(options.logDir, RUN_RECORD), JSON.stringify({ ...record, finishedAt: new Date().toISOString(), ok }, null, 2) + '\n');
     options.display.stop();
   }
   return { ok, stages, artifacts: `${options.storeUri.replace(/\/+$/, '')}/${runPrefix(runRefOf(run))}` };
 }
+
+/** In a run's log folder: the PipelineRun, the runner's pid, start and end (`bugforge ui` reads it). */
+export const RUN_RECORD = 'run.json';
+export interface RunRecord { run: PipelineRun; pid: number; startedAt: string; finishedAt?: string; ok?: boolean }
 
 /**
  * Where `run --local` writes the stage logs: beside the artifacts of a local store (<store>/logs/<run>;
