@@ -111,9 +111,10 @@ describe('analyze from the hub', () => {
     expect(hub.requests.filter((r) => !r.path.startsWith('/cdn/')).every((r) => r.auth === 'Bearer hf_secret')).toBe(true);
     expect(await store.exists(`cache/hf/google/code_x_glue_cc_defect_detection/main/data/train-00000-of-00001.parquet`)).toBe(true);
 
-    // Another run on the same store: the stage runs again, the hub sees no request.
+    // Another run on the same store, with the cross-run stage cache off: the stage runs again,
+    // and the hub sees no request (the files come from the download cache).
     hub.requests.length = 0;
-    const second = await executeStage(analyzeStage, { run: { namespace: 't', name: 'hub-2', uid: 'u' }, spec, store, log, env: {} });
+    const second = await executeStage(analyzeStage, { run: { namespace: 't', name: 'hub-2', uid: 'u' }, spec: { ...spec, cache: false }, store, log, env: {} });
     expect(second.status).toBe('succeeded');
     expect(second.manifest.counts).toEqual(first.manifest.counts);
     expect(hub.requests).toEqual([]);
