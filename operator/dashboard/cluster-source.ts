@@ -254,7 +254,10 @@ export class ClusterSource implements DashboardSource {
     if (!storage) return { error: 'the run has no storage (no spec.storage, and the operator has no default storage)' };
     const env = this.options.env ?? process.env;
     let keys = { accessKey: s3ConnectionFromEnv(env).accessKey, secretKey: s3ConnectionFromEnv(env).secretKey };
-    if (storage.credentialsSecret) {
+    const defaultKeys = storage.credentialsSecret === this.options.defaultStorage?.credentialsSecret && keys.accessKey && keys.secretKey;
+    if (storage.credentialsSecret && !defaultKeys) {
+      // The default storage's keys come in the operator Pod's env (the chart's secretKeyRef); any other
+      // Secret only when listed (the chart grants get on exactly those names).
       if (!(this.options.storeSecrets ?? []).includes(storage.credentialsSecret)) {
         return { error: `the dashboard may not read Secret ${storage.credentialsSecret} (the run's store keys): list it in dashboard.storeSecrets to show this run's artifacts` };
       }

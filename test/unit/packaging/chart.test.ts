@@ -5,11 +5,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { byKind, chartDir, helm, one, podSpecs, renderChart, repoRoot, valuesFile, type K8sObject } from './helm.js';
-import { leaderElectionRules, operatorRules } from './operator-rbac.js';
+import { dashboardRules, leaderElectionRules, operatorRules } from './operator-rbac.js';
 
 // The operator ↔ packaging contract: what the operator's code calls (read from the code), and nothing more.
 const OPERATOR_RULES = operatorRules();
 const LEASE_RULES = leaderElectionRules();
+// The dashboard's extra calls: reading Pod logs and Events always; patching runs only with actions; Secrets only as listed.
+const DASHBOARD_RULES = dashboardRules();
+const dashboardRule = (resource: string) => DASHBOARD_RULES.find((r) => r.resources[0] === resource);
 
 const operatorContainer = (objs: K8sObject[]) => one(objs, 'Deployment', 'bugforge-operator').spec.template.spec.containers[0];
 /** The value after a flag in the operator's args (undefined when the flag is absent). */
@@ -35,10 +38,13 @@ describe('default values', () => {
 
   it('installs the operator, its ServiceAccount, ClusterRole(Binding), Service and the helm test Pod — no MinIO, no ServiceMonitor', () => {
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ClusterRole/bugforge-dashboard',
       'ClusterRole/bugforge-operator',
+      'ClusterRoleBinding/bugforge-dashboard',
       'ClusterRoleBinding/bugforge-operator',
       'Deployment/bugforge-operator',
       'Pod/bugforge-test',
+      'Service/bugforge-dashboard',
       'Service/bugforge-operator',
       'ServiceAccount/bugforge-operator',
     ]);
@@ -62,6 +68,7 @@ describe('default values', () => {
     expect(c.ports).toEqual([
       { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
       { name: 'health', containerPort: 8081, protocol: 'TCP' },
+      { name: 'dashboard', containerPort: 8090, protocol: 'TCP' },
     ]);
     expect(c.env).toContainEqual({ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
     expect(c.resources.requests).toBeDefined();
@@ -70,7 +77,7 @@ describe('default values', () => {
     // The Deployment's selector picks its own Pods, and the Service picks the same Pods.
     const podLabels = deploy.spec.template.metadata.labels;
     for (const [k, v] of Object.entries(deploy.spec.selector.matchLabels)) expect(podLabels[k]).toBe(v);
-    for (const [k, v] of Object.entries(one(objs, 'Service').spec.selector)) expect(podLabels[k]).toBe(v);
+    for (const [k, v] of Object.entries(one(objs, 'Service', 'bugforge-operator').spec.selector)) expect(podLabels[k]).toBe(v);
   });
 
   it('the operator\'s API calls, read from its code, are the ones it makes (the reader sees them)', () => {
@@ -83,8 +90,8 @@ describe('default values', () => {
   });
 
   it('grants exactly the contract RBAC, cluster-wide, to the operator ServiceAccount', () => {
-    expect(one(objs, 'ClusterRole').rules).toEqual(OPERATOR_RULES);
-    const binding = one(objs, 'ClusterRoleBinding');
+    expect(one(objs, 'ClusterRole', 'bugforge-operator').rules).toEqual(OPERATOR_RULES);
+    const binding = one(objs, 'ClusterRoleBinding', 'bugforge-operator');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bugforge-operator' });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'bugforge-operator', namespace: 'bugforge' }]);
   });
@@ -256,6 +263,58 @@ describe('other values', () => {
     expect(flag(args, '--stage-image')).toBe('ghcr.io/bugforge/bugforge:9.9.9');
     expect(flag(args, '--gpu-stage-image')).toBe('ghcr.io/bugforge/bugforge-gpu:cuda');
     expect(one(objs, 'Pod').spec.containers[0].env).toContainEqual({ name: 'READYZ_URL', value: 'http://127.0.0.1:18081/readyz' });
+  });
+});
+
+describe('dashboard', () => {
+  it('by default: served on its port behind a ClusterIP Service, read-only, reading Pod logs and Events — no Ingress, no write, no Secret', () => {
+    const objs = renderChart();
+    const c = operatorContainer(objs);
+    expect(flag(c.args, '--dashboard-port')).toBe('8090');
+    expect(c.args).not.toContain('--dashboard-actions');
+    expect(c.ports).toContainEqual({ name: 'dashboard', containerPort: 8090, protocol: 'TCP' });
+    const svc = one(objs, 'Service', 'bugforge-dashboard');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'dashboard', protocol: 'TCP' }]);
+    expect(svc.spec.selector).toEqual(one(objs, 'Service', 'bugforge-operator').spec.selector);
+    expect(byKind(objs, 'Ingress')).toEqual([]);
+    expect(one(objs, 'ClusterRole', 'bugforge-dashboard').rules).toEqual([dashboardRule('pods/log'), dashboardRule('events')]);
+    expect(one(objs, 'ClusterRoleBinding', 'bugforge-dashboard').subjects).toEqual([{ kind: 'ServiceAccount', name: 'bugforge-operator', namespace: 'bugforge' }]);
+  });
+
+  it('actions.enabled adds exactly patch on pipelineruns (and the flag); storeSecrets adds get on exactly those Secrets', () => {
+    const objs = renderChart({ dashboard: { actions: { enabled: true }, storeSecrets: ['team-s3', 'other-s3'] } });
+    const c = operatorContainer(objs);
+    expect(c.args).toContain('--dashboard-actions');
+    expect(flag(c.args, '--dashboard-store-secrets')).toBe('team-s3,other-s3');
+    const rules = one(objs, 'ClusterRole', 'bugforge-dashboard').rules;
+    expect(rules.map(({ resourceNames: _names, ...r }: { resourceNames?: string[] }) => r)).toEqual(DASHBOARD_RULES);
+    expect(rules.find((r: { resources: string[] }) => r.resources[0] === 'secrets')).toMatchObject({ verbs: ['get'], resourceNames: ['team-s3', 'other-s3'] });
+  });
+
+  it('with the default storage\'s Secret, the operator Pod gets its keys by secretKeyRef (optional) — no Secret RBAC', () => {
+    const objs = renderChart({ minio: { enabled: true } });
+    const env = operatorContainer(objs).env as { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+    const secret = env.find((e) => e.name === 'AWS_SECRET_ACCESS_KEY')?.valueFrom?.secretKeyRef;
+    expect(secret).toMatchObject({ key: 'secretKey', optional: true });
+    expect(flag(operatorContainer(objs).args, '--default-storage-credentials-secret')).toBe(secret?.name);
+    expect(one(objs, 'ClusterRole', 'bugforge-dashboard').rules.flatMap((r: { resources: string[] }) => r.resources)).not.toContain('secrets');
+  });
+
+  it('ingress.enabled adds an Ingress to the dashboard Service; enabled: false removes the dashboard entirely', () => {
+    const withIngress = renderChart({ dashboard: { ingress: { enabled: true, host: 'bugforge.example.org', className: 'nginx' } } });
+    const ingress = one(withIngress, 'Ingress', 'bugforge-dashboard');
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.spec.rules[0]).toMatchObject({ host: 'bugforge.example.org', http: { paths: [{ path: '/', backend: { service: { name: 'bugforge-dashboard', port: { name: 'http' } } } }] } });
+    const off = renderChart({ dashboard: { enabled: false } });
+    expect(off.filter((o) => o.metadata.name === 'bugforge-dashboard')).toEqual([]);
+    expect(operatorContainer(off).args).not.toContain('--dashboard-port');
+  });
+
+  it('watchNamespace makes the dashboard RBAC a Role there', () => {
+    const objs = renderChart({ watchNamespace: 'team-a' });
+    expect(one(objs, 'Role', 'bugforge-dashboard').metadata.namespace).toBe('team-a');
+    expect(byKind(objs, 'ClusterRole')).toEqual([]);
   });
 });
 

@@ -9,7 +9,9 @@ import { repoRoot } from './helm.js';
 export interface Rule { apiGroups: string[]; resources: string[]; verbs: string[] }
 
 /** Code that runs inside `bugforge operator` (the CLI's cluster verbs run as the user, not as the operator). */
-const OPERATOR_CODE = ['operator/controller', 'operator/dashboard', 'cli/commands/operator.ts'];
+const OPERATOR_CODE = ['operator/controller', 'cli/commands/operator.ts'];
+/** The dashboard, which runs in the operator process too; its extra rules are the chart's dashboard Role (templates/dashboard.yaml). */
+const DASHBOARD_CODE = ['operator/dashboard'];
 const LEADER_CODE = ['operator/controller/leader.ts'];
 
 const KINDS: Record<string, [group: string, resource: string]> = {
@@ -53,6 +55,8 @@ function derive(paths: string[]): Rule[] {
       const [group, resource] = KINDS[kind];
       grant(group, status ? `${resource}/status` : resource, VERBS[verb]);
     }
+    // client-node's Log class reads /api/v1/namespaces/<ns>/pods/<pod>/log.
+    if (/\bnew Log\(/.test(text)) grant('', 'pods/log', 'get');
     // An informer lists and then watches the collection at its path (/api/v1/pods, /apis/batch/v1/jobs, /apis/${GROUP}/…/${PLURAL}).
     for (const [, url] of text.matchAll(INFORMER_PATH)) {
       const last = url.split('/').at(-1)!;
@@ -80,6 +84,14 @@ function derive(paths: string[]): Rule[] {
 export function operatorRules(): Rule[] {
   const leader = new Set(LEADER_CODE);
   return derive(OPERATOR_CODE.flatMap((p) => sources([p]).map((s) => s.file)).filter((f) => !leader.has(f)));
+}
+
+/** What the dashboard's code calls beyond the operator's own rules. */
+export function dashboardRules(): Rule[] {
+  const granted = new Set(operatorRules().flatMap((r) => r.verbs.map((v) => `${r.apiGroups[0]}|${r.resources[0]}|${v}`)));
+  return derive(DASHBOARD_CODE)
+    .map((r) => ({ ...r, verbs: r.verbs.filter((v) => !granted.has(`${r.apiGroups[0]}|${r.resources[0]}|${v}`)) }))
+    .filter((r) => r.verbs.length > 0);
 }
 
 export function leaderElectionRules(): Rule[] {
