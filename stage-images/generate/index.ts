@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { BUG_TYPES, type PipelineRunSpec } from '../../api/v1alpha1/spec.js';
-import type { BugRecord } from '../../core/records/record.js';
+import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
 import type { StageContext, StageDefinition } from '../../core/stage/definition.js';
 import { generationUnits } from '../../core/stage/graph.js';
 import { runPrefix } from '../../core/stage/layout.js';
@@ -13,13 +13,21 @@ import { createMutationProvider } from './mutation/provider.js';
 import { storeLedger } from './openai/budget.js';
 import { createOpenAIProvider } from './openai/provider.js';
 import { budgetShare, planBatch } from './plan.js';
-import { countPool, pickFromPool, type RecordSource } from './pool.js';
+import { countPool, pickFromPool, type PoolRules, type RecordSource } from './pool.js';
+import { SplitPlan } from '../../core/records/split-plan.js';
 import type { Provider, SampleTask } from './sample.js';
 import { batchOutcome, Tally } from './tally.js';
 
-/** analyze's published splits that give clean functions. */
-export const poolFiles = (from: 'train' | 'all'): string[] =>
-  from === 'train' ? ['dataset/train.jsonl.gz'] : ['dataset/train.jsonl.gz', 'dataset/validation.jsonl.gz', 'dataset/test.jsonl.gz'];
+export const datasetFile = (split: SplitName): string => `dataset/${split}.jsonl.gz`;
+
+/**
+ * analyze's splits that can give origins: all of them with generation.from: all, or with from:
+ * train when merge re-splits (then the split plan picks merge's train rows); just the train file
+ * when merge keeps the files' splits (split.respectSourceSplits).
+ */
+export const poolFiles = (spec: PipelineRunSpec): SplitName[] =>
+  spec.generation.from === 'all' || !spec.split.respectSourceSplits ? [...SPLITS] : ['train'];
+const followsMergeSplit = (spec: PipelineRunSpec): boolean => spec.generation.from === 'train' && !spec.split.respectSourceSplits;
 
 export const batchFile = (unit: string): string => `${unit}.jsonl.gz`;
 export const FAILURES_FILE = 'failures.jsonl.gz';
@@ -52,7 +60,7 @@ async function providerFor(ctx: StageContext, k: number): Promise<Provider> {
 export const generateStage: StageDefinition = {
   name: 'generate',
   description: 'synthetic buggy functions from clean real ones (mutation engine or an OpenAI-compatible LLM), one batch per process',
-  version: '1',
+  version: '2', // 2: origins within filtering.maxTokens, and with from: train among the rows merge puts in train
   enabled: (spec) => spec.generation.enabled,
   units: generationUnits,
   reads: () => [{ stage: 'analyze' }],
@@ -60,21 +68,36 @@ export const generateStage: StageDefinition = {
     // Parallelism and concurrency change how fast, not what: they stay out of the input digest.
     const { parallelism: _p, openai, ...generation } = spec.generation;
     const llm = openai ? (({ maxConcurrency: _c, apiKeySecret: _s, timeoutSeconds: _t, ...rest }) => rest)(openai) : undefined;
-    return { unit, generation: { ...generation, ...(llm ? { openai: llm } : {}) } };
+    // The pool depends on the filter's token limit and, with from: train, on how merge splits.
+    const pool = { maxTokens: spec.filtering.maxTokens, ...(followsMergeSplit(spec) ? { split: spec.split } : { respectSourceSplits: spec.split.respectSourceSplits }) };
+    return { unit, generation: { ...generation, ...(llm ? { openai: llm } : {}) }, pool };
   },
   async run(ctx) {
     const g = ctx.spec.generation;
     const unit = ctx.unit!;
     const k = batchIndex(ctx.unit, ctx.spec);
-    const sources: RecordSource[] = poolFiles(g.from).map((path) => () => ctx.inputs.records<BugRecord>('analyze', path));
+    const sources: RecordSource[] = poolFiles(ctx.spec).map((file) => ({ file, records: () => ctx.inputs.records<BugRecord>('analyze', datasetFile(file)) }));
+    const rules: PoolRules = { maxTokens: ctx.spec.filtering.maxTokens };
+    if (followsMergeSplit(ctx.spec)) {
+      ctx.progress.phase(`${unit}: placing the real rows as merge will (generation.from: train)`);
+      const realRows = async function* () {
+        for (const { file, records } of sources) for await (const record of records()) yield { record, file };
+      };
+      const splitPlan = await SplitPlan.build(realRows(), ctx.spec.split);
+      rules.admits = (record, file) => splitPlan.place({ record, file }).split === 'train';
+    }
 
     ctx.progress.phase(`${unit}: reading the pool of clean functions`);
-    const poolSize = await countPool(sources);
+    const pool = await countPool(sources, rules);
+    const poolSize = pool.size;
+    ctx.log.info({ pool }, `pool: ${pool.size} clean functions (${pool.tooLong} over filtering.maxTokens ${rules.maxTokens} left out${rules.admits ? `, ${pool.notAdmitted} that merge puts in validation or test` : ''})`);
     if (poolSize === 0) {
-      throw Object.assign(new Error(`analyze published no clean (label 0) C or Python functions in ${poolFiles(g.from).join(', ')}: nothing to inject bugs into${g.from === 'train' ? ' (generation.from: all also uses validation and test)' : ''}`), { exitCode: 2 });
+      const leftOut = [`${pool.tooLong} longer than filtering.maxTokens (${rules.maxTokens})`, ...(rules.admits ? [`${pool.notAdmitted} that merge puts in validation or test`] : [])].join(', ');
+      const hint = g.from === 'train' ? '; generation.from: all also uses validation and test' : '';
+      throw Object.assign(new Error(`analyze published no clean (label 0) C or Python functions usable as origins in ${poolFiles(ctx.spec).map(datasetFile).join(', ')} (left out: ${leftOut}): nothing to inject bugs into${hint}`), { exitCode: 2 });
     }
     const plan = planBatch({ poolSize, batches: g.batches, samplesPerBatch: g.samplesPerBatch, seed: g.seed, bugTypes: bugTypesOf(ctx.spec) }, k);
-    const origins = await pickFromPool(sources, new Set(plan.map((p) => p.poolIndex)));
+    const origins = await pickFromPool(sources, new Set(plan.map((p) => p.poolIndex)), rules);
     const tasks: SampleTask[] = plan.map((p) => {
       const origin = origins.get(p.poolIndex);
       if (!origin) throw new Error(`analyze's dataset changed while ${unit} read it (pool position ${p.poolIndex} of ${poolSize} is gone): rerun the batch`);

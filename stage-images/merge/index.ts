@@ -6,15 +6,14 @@
 // or every row with `id`, is a group of its own. A synthetic sample follows its origin row.
 // Pass 1 over the real rows gives each group a stratum — the label × source of the group's
 // first-seen row (rows are read train, validation, test, in file order) — and collects one seeded
-// hash per group and stratum (split-assign.ts), so the split sizes are exact in groups, within
+// hash per group and stratum (core/records/split-plan.ts, shared with generate), so the split sizes are exact in groups, within
 // one group per stratum; pass 2 assigns each real row its group's split and remembers, per row,
 // its split and group (compact hash tables of numeric hashes); pass 3 streams the synthetic
 // samples into their origin's split. No pass holds records.
 import type { StageContext, StageDefinition, StageOutcome } from '../../core/stage/definition.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
-import type { SplitSpec } from '../../api/v1alpha1/spec.js';
-import { NumberTable, hash52, unitHash } from '../../core/collections/number-table.js';
-import { StratumQuantiles, assign, type Cuts } from './split-assign.js';
+import { NumberTable, hash52 } from '../../core/collections/number-table.js';
+import { SplitPlan } from '../../core/records/split-plan.js';
 import { SplitWriters } from './split-writers.js';
 import { SplitTally } from './report.js';
 
@@ -23,19 +22,7 @@ export const FILTERED = 'synthetic_filtered.jsonl.gz';
 export const REPORT = 'split_report.json';
 const SPLIT_BY_CODE: SplitName[] = ['train', 'validation', 'test'];
 
-/** The stratum of a real row: its label and source. */
-export const stratumOf = (r: BugRecord): string => `${r.label}|${r.source}`;
-
-/** The group of a real row: `commit:<commit_id>` with groupBy commit when it has a non-empty commit_id, else its id. */
-export const groupKeyOf = (r: BugRecord, groupBy: SplitSpec['groupBy']): string =>
-  groupBy === 'commit' && typeof r.commit_id === 'string' && r.commit_id !== '' ? `commit:${r.commit_id}` : r.id;
-
-// u has 48 bits (unitHash): u·2^48·32 + stratum index is exact in a double for up to 31 strata;
-// beyond that (not seen in practice: strata are label × source) the index is stored alone, negated.
-const PACKED_STRATA = 31;
-const packGroup = (u: number, stratum: number): number => (stratum < PACKED_STRATA ? u * 2 ** 48 * 32 + stratum : -1 - stratum);
-const unpackGroup = (packed: number, recompute: () => number): { u: number; stratum: number } =>
-  packed < 0 ? { u: recompute(), stratum: -1 - packed } : { u: Math.floor(packed / 32) / 2 ** 48, stratum: packed % 32 };
+export { groupKeyOf, stratumOf } from '../../core/records/split-plan.js';
 
 export const mergeStage: StageDefinition = {
   name: 'merge',
@@ -58,53 +45,23 @@ async function runMerge(ctx: StageContext): Promise<StageOutcome> {
   const realTotal = await ctx.inputs.recordCount('analyze', SPLITS.map(DATASET_FILE));
 
   const { groupBy } = split;
-
-  // group hash → its seeded u and the index in `strata` of its first-seen row, packed (only when
-  // re-splitting), so pass 2 does not hash the group's key again
-  const groupStratum = new NumberTable();
-  const strata: string[] = [];
-  let cuts: Map<string, Cuts> | undefined;
-  if (!split.respectSourceSplits) {
-    ctx.progress.phase('stratifying real groups (pass 1 of 3)', realTotal);
-    const quantiles = new StratumQuantiles();
-    const stratumIndex = new Map<string, number>();
-    for await (const { record } of realRows()) {
-      const group = groupKeyOf(record, groupBy);
-      const key = hash52(group);
-      if (!groupStratum.has(key)) {
-        const stratum = stratumOf(record);
-        let index = stratumIndex.get(stratum);
-        if (index === undefined) {
-          stratumIndex.set(stratum, (index = strata.length));
-          strata.push(stratum);
-        }
-        const u = unitHash(split.seed, group);
-        groupStratum.set(key, packGroup(u, index));
-        quantiles.add(stratum, u);
-      }
-      ctx.progress.tick();
-    }
-    cuts = quantiles.cuts(ratios);
-  }
+  if (!split.respectSourceSplits) ctx.progress.phase('stratifying real groups (pass 1 of 3)', realTotal);
+  const plan = await SplitPlan.build(split.respectSourceSplits ? undefined : realRows(), split, () => ctx.progress.tick());
+  const cuts = plan.strataCuts;
 
   const writers = new SplitWriters(ctx.scratchDir);
   const tally = new SplitTally();
   const rowSplit = new NumberTable(); // real id hash → index in SPLIT_BY_CODE
   const rowGroup = new NumberTable(); // real id hash → group hash (for the leakage check of synthetic samples)
   ctx.progress.phase('writing real rows (pass 2 of 3)', realTotal);
-  for await (const { record, file } of realRows()) {
-    const group = groupKeyOf(record, groupBy);
-    const key = hash52(group);
-    let target = file;
-    if (cuts) {
-      const { u, stratum } = unpackGroup(groupStratum.get(key)!, () => unitHash(split.seed, group));
-      target = assign(u, cuts.get(strata[stratum])!);
-    }
+  for await (const row of realRows()) {
+    const { record } = row;
+    const { split: target, group } = plan.place(row);
     const id = hash52(record.id);
     rowSplit.set(id, SPLIT_BY_CODE.indexOf(target));
-    rowGroup.set(id, key);
+    rowGroup.set(id, group);
     await writers.write({ ...record, split: target });
-    tally.written(target, record.source, record.label, key);
+    tally.written(target, record.source, record.label, group);
     ctx.progress.tick();
   }
 

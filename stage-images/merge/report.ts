@@ -4,7 +4,7 @@
 import type { SplitName } from '../../core/records/record.js';
 import { NumberTable, hash52 } from '../../core/collections/number-table.js';
 import type { SplitSpec } from '../../api/v1alpha1/spec.js';
-import { SPLIT_ORDER, type Cuts, type SplitRatios } from './split-assign.js';
+import { SPLIT_ORDER, type Cuts, type SplitRatios } from '../../core/records/split-assign.js';
 
 const SPLIT_CODE: Record<SplitName, number> = { train: 1, validation: 2, test: 3 };
 const CROSSED = 4;

@@ -8,7 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { StageOutputs } from '../../core/stage/definition.js';
 import type { BugRecord, SplitName } from '../../core/records/record.js';
 import { ScratchFileWriter } from '../../core/records/jsonl-file.js';
-import { SPLIT_ORDER } from './split-assign.js';
+import { SPLIT_ORDER } from '../../core/records/split-assign.js';
 
 /** Output base names: the contract with train and evaluate. */
 export const FINAL_NAME: Record<SplitName, string> = { train: 'final_train', validation: 'final_val', test: 'final_test' };

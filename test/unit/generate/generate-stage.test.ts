@@ -43,7 +43,9 @@ const runBatch = (t: TestRun, k: number, env: NodeJS.ProcessEnv = {}, force = fa
 const batchBytes = (t: TestRun, k: number) => readFile(t.store.localPath(`${unitDir(t.run, 'generate', `batch-000${k}`)}/batch-000${k}.jsonl.gz`));
 
 describe('generate stage (mutation)', () => {
-  const spec = { generation: { batches: 3, samplesPerBatch: 6, seed: 7 } };
+  // respectSourceSplits: merge keeps analyze's splits, so from: train means the train file (with a
+  // re-split, the pool is the rows merge puts in train: see test/unit/data-stages/origins.test.ts)
+  const spec = { generation: { batches: 3, samplesPerBatch: 6, seed: 7 }, split: { respectSourceSplits: true } };
 
   it('a batch publishes labelled synthetic records from clean train functions, with counts in the manifest', async () => {
     const t = await setup(spec);

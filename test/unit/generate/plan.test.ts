@@ -45,11 +45,18 @@ describe('batch plan', () => {
 describe('pool', () => {
   const rec = (id: string, over: Partial<BugRecord> = {}): BugRecord => ({ id, func: `int ${id}(void) { return 0; }`, label: 0, lang: 'c', source: 'demo', ...over });
   const rows = [rec('a'), rec('b', { label: 1 }), rec('c', { lang: 'java' as never }), rec('d', { func: '  ' }), rec('e')];
-  const source = () => (async function* () { yield* rows; })();
+  const source = { file: 'train' as const, records: () => (async function* () { yield* rows; })() };
 
   it('keeps clean C/Python functions only, in stream order, over several sources', async () => {
-    expect(await countPool([source, source])).toBe(4);
+    expect(await countPool([source, source])).toEqual({ size: 4, tooLong: 0, notAdmitted: 0 });
     const picked = await pickFromPool([source, source], new Set([1, 2]));
     expect([...picked.entries()].map(([k, r]) => [k, r.id])).toEqual([[1, 'e'], [2, 'a']]);
+  });
+
+  it('leaves out functions longer than the filter keeps, and what the rules do not admit', async () => {
+    const long = rec('long', { func: `int long(void)\n{\n${'    x++;\n'.repeat(40)}    return 0;\n}\n` }); // 3·40 + 11 tokens
+    const withLong = { file: 'train' as const, records: () => (async function* () { yield* [...rows, long]; })() };
+    expect(await countPool([withLong], { maxTokens: 100 })).toEqual({ size: 2, tooLong: 1, notAdmitted: 0 });
+    expect(await countPool([withLong], { maxTokens: 1000, admits: (r) => r.id !== 'a' })).toEqual({ size: 2, tooLong: 0, notAdmitted: 1 });
   });
 });

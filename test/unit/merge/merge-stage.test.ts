@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { mergeStage, REPORT } from '../../../stage-images/merge/index.js';
 import { CSV_COLUMNS, FINAL_NAME } from '../../../stage-images/merge/split-writers.js';
-import { targetCounts } from '../../../stage-images/merge/split-assign.js';
+import { targetCounts } from '../../../core/records/split-assign.js';
 import type { SplitReport } from '../../../stage-images/merge/report.js';
 import type { BugRecord, SplitName } from '../../../core/records/record.js';
 import { readJson } from '../../../core/store/store.js';
@@ -313,10 +313,12 @@ describe('merge stage', () => {
   });
 
   it('writes CSVs with a header and the same rows as the JSONL, awkward code included', async () => {
-    t = await tempRun({ split: { train: 1, validation: 0, test: 0 }, generation: { enabled: false } });
+    t = await tempRun({ split: { respectSourceSplits: true }, generation: { enabled: false } });
     const awkward: BugRecord = { id: 'real-awkward', func: 'void f(void)\n{\n    printf("a, \\"b\\"\\n");\n}\n', label: 1, lang: 'c', source: 'codexglue', project: 'FFmpeg', split: 'train' };
     const data = makeData(random(5), 20, 0);
-    data.real.train.push(awkward);
+    data.real.train.push(awkward, ...data.real.validation, ...data.real.test); // all in train, kept there
+    data.real.validation = [];
+    data.real.test = [];
     await publish(t, data);
     await runStage(t, mergeStage);
     const rows = parse(await readOutputText(t, 'merge', 'final_train.csv'), { columns: true }) as Record<string, string>[];

@@ -6,7 +6,7 @@
 // ratios (largest remainder, so they sum to n and are within one group of n·ratio); the groups
 // with the smallest u go to train, the next to validation, the rest to test. The first pass keeps
 // only u per group (8 bytes) to find the two cut points; the second pass assigns.
-import type { SplitName } from '../../core/records/record.js';
+import type { SplitName } from './record.js';
 
 export interface SplitRatios { train: number; validation: number; test: number }
 export const SPLIT_ORDER: readonly SplitName[] = ['train', 'validation', 'test'];
