@@ -64,6 +64,8 @@ export function formatSummary(name: string, result: LocalRunResult): string {
       ? String(units[0].summary?.headline ?? '')
       : `${units.length - failed.length}/${units.length} batches ok`;
     lines.push(`  ${planned.stage.padEnd(9)} ${state.padEnd(10)} ${text}`);
+    // a stage's plain warnings (evaluate: a detector no better than the majority class, a test split too small)
+    for (const w of units.flatMap((u) => (Array.isArray(u.summary?.warnings) ? u.summary.warnings : []))) lines.push(`  ${''.padEnd(9)} ${''.padEnd(10)} ⚠ ${String(w)}`);
     if (!failed.length) lines.push(`  ${''.padEnd(9)} ${''.padEnd(10)} → ${result.artifacts}/${stageDir(planned.stage)}/`);
     for (const f of failed) lines.push(`            ✘ ${f.unit ?? f.stage}: ${String(f.summary?.headline ?? `exit code ${f.exitCode}`)} (log: ${relative(process.cwd(), f.logFile)})`);
   }

@@ -51,7 +51,27 @@ function curveSpec(title: string, curves: NamedCurve[], x: string, y: string, di
     data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
     encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const } },
   };
-  return { $schema: SCHEMA, title, ...SIZE, layer: diagonal ? [line, chance] : [line] } as TopLevelSpec;
+  const chanceLabel = {
+    mark: { type: 'text' as const, color: '#777', angle: -41, dy: -8, fontSize: 11 },
+    data: { values: [{ x: 0.62, y: 0.62, text: 'chance' }] },
+    encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const }, text: { field: 'text', type: 'nominal' as const } },
+  };
+  return { $schema: SCHEMA, title, ...SIZE, layer: diagonal ? [line, chance, chanceLabel] : [line] } as TopLevelSpec;
+}
+
+export interface CurveSeries { series: string; step: number; value: number }
+
+/** Loss (and ROC-AUC) per epoch or L-BFGS iteration: what training did, step by step. */
+export function trainingCurveSpec(title: string, stepName: string, values: CurveSeries[]): TopLevelSpec {
+  return {
+    $schema: SCHEMA, title, ...SIZE, data: { values },
+    mark: { type: 'line', point: values.length < 60 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: stepName },
+      y: { field: 'value', type: 'quantitative', title: 'log-loss / ROC-AUC', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 240 } },
+    },
+  } as TopLevelSpec;
 }
 
 export const rocSpec = (curves: NamedCurve[]) => curveSpec('ROC curve', curves, 'false positive rate', 'true positive rate', true);

@@ -1,7 +1,7 @@
 // The models evaluate scores: the trained detector (from the train stage or training.model),
-// the real-only detector when train made one, and the baselines (majority class, TF-IDF +
-// logistic regression trained here on the same splits). Test features are computed once per
-// feature configuration and shared.
+// the real-only detector when train made one, and the baselines, both from the real (not
+// synthetic) rows: the majority class, and TF-IDF + logistic regression trained here. Test
+// features are computed once per feature configuration and shared.
 import type { Logger } from 'pino';
 import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
 import type { Progress } from '../../core/stage/progress.js';
@@ -61,22 +61,27 @@ export class ModelScorer {
   }
 }
 
-/** Majority class of the train split: constant scores (1 when most train rows are buggy). */
+/** The split's rows that are not synthetic: what the baselines learn from. */
+export const realRows = (rows: RecordSource): RecordSource => async function* () {
+  for await (const r of rows()) if (r.source !== 'synthetic') yield r;
+};
+
+/** Majority class of the real train rows: constant scores (1 when most are buggy; a tie is clean). */
 export async function majorityBaseline(train: RecordSource): Promise<{ majority: 0 | 1; rows: number; positives: number }> {
   let rows = 0, positives = 0;
-  for await (const r of train()) {
+  for await (const r of realRows(train)()) {
     rows++;
     positives += r.label;
   }
   return { majority: positives * 2 > rows ? 1 : 0, rows, positives };
 }
 
-/** TF-IDF over code tokens + logistic regression, trained on the same train/validation splits. */
+/** TF-IDF over code tokens + logistic regression (scikit-learn's recipe), trained on the real train and validation rows. */
 export async function tfidfLogregBaseline(train: RecordSource, validation: RecordSource, seed: number, progress: Progress): Promise<DetectorModel> {
   progress.phase('baseline tf-idf vocabulary');
-  const vocabulary = await fitTfidf(train, TFIDF_OPTIONS);
+  const vocabulary = await fitTfidf(realRows(train), TFIDF_OPTIONS);
   const featurizer = new TfidfFeaturizer(vocabulary, progress);
-  const t = await featurizer.featurize(train, 'train (baseline)');
-  const v = await featurizer.featurize(validation, 'validation (baseline)');
+  const t = await featurizer.featurize(realRows(train), 'train (baseline)');
+  const v = await featurizer.featurize(realRows(validation), 'validation (baseline)');
   return trainDetector('tfidf-logreg baseline', t, v, { kind: 'tfidf', vocabulary }, { ...BASELINE_SETTINGS, seed }).model;
 }

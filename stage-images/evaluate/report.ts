@@ -1,98 +1,88 @@
-// report.md and a self-contained report.html (inline CSS and SVG plots; no scripts, no network).
-import { confusionMatrixSpec, metricsBarSpec, prSpec, renderSvg, rocSpec } from './charts.js';
-import type { ClassificationMetrics } from './metrics.js';
+// report.md and a self-contained report.html (inline CSS and SVG plots; no scripts, no network),
+// both rendered from one list of sections (report-sections.ts), so they always say the same thing.
+import { confusionMatrixSpec, metricsBarSpec, prSpec, renderSvg, rocSpec, trainingCurveSpec, type CurveSeries } from './charts.js';
+import { reportSections, type Block, type Section } from './report-sections.js';
 import type { EvaluationResults, ModelEvaluation } from './results.js';
 
-const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(3));
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-const HEADERS = ['model', 'rows', 'accuracy', 'precision', 'recall', 'F1', 'ROC-AUC', 'TP', 'FP', 'TN', 'FN'];
-const cells = (name: string, m: ClassificationMetrics) =>
-  [name, String(m.rows), f3(m.accuracy), f3(m.precision), f3(m.recall), f3(m.f1), f3(m.rocAuc), ...[m.confusion.tp, m.confusion.fp, m.confusion.tn, m.confusion.fn].map(String)];
-
-function sourceRows(results: EvaluationResults): [string, ClassificationMetrics][] {
-  return results.models.flatMap((m) => (['real', 'synthetic'] as const).flatMap((s) => (m.bySource[s] ? [[`${m.name} · ${s}`, m.bySource[s]!] as [string, ClassificationMetrics]] : [])));
-}
-
-function syntheticEffect(results: EvaluationResults): string | undefined {
-  const d = results.models.find((m) => m.role === 'detector');
-  const r = results.models.find((m) => m.role === 'real-only');
-  if (!d || !r) return undefined;
-  const delta = d.overall.f1 - r.overall.f1;
-  return `With synthetic training data the detector's test F1 is ${f3(d.overall.f1)}; trained on the real rows only it is ${f3(r.overall.f1)} (${delta >= 0 ? '+' : ''}${delta.toFixed(3)} from the synthetic data).`;
+function blockMarkdown(b: Block): string[] {
+  switch (b.kind) {
+    case 'warning': return [`> **⚠ Warning:** ${b.text}`, ''];
+    case 'p': return [b.text, ''];
+    case 'list': return [...b.items.map((i) => `- ${i}`), ''];
+    case 'table': return [`| ${b.headers.map(mdCell).join(' | ')} |`, `|${b.headers.map((_, i) => (i === 0 || b.leftColumns?.includes(i) ? '---' : '---:')).join('|')}|`, ...b.rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), ''];
+    case 'code': return [...(b.caption ? [b.caption, ''] : []), '```' + (b.lang ?? ''), b.text.replace(/\n$/, ''), '```', ''];
+    case 'figure': return [];
+  }
 }
 
 export function reportMarkdown(results: EvaluationResults, title: string): string {
-  const table = (rows: [string, ClassificationMetrics][]) => [
-    `| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
-    ...rows.map(([n, m]) => `| ${cells(n, m).join(' | ')} |`),
-  ];
-  const effect = syntheticEffect(results);
-  return [
-    `# ${title}`,
-    '',
-    `Test split: ${results.test.rows} functions, ${results.test.positives} buggy, ${results.test.synthetic} synthetic. Positive class = buggy; threshold 0.5.`,
-    '',
-    '## Overall',
-    ...table(results.models.map((m) => [m.name, m.overall])),
-    '',
-    '## By source',
-    ...table(sourceRows(results)),
-    '',
-    ...(effect ? ['## What the synthetic data bought', effect, ''] : []),
-    '## Models',
-    ...results.models.map((m) => `- **${m.name}** (${m.role}): ${m.description}`),
-    '',
-    ...(results.executionProvider ? [`Encoder execution provider: ${results.executionProvider}.`] : []),
-    ...(results.featureCache ? [`Feature cache: ${results.featureCache.hits} hits, ${results.featureCache.misses} encoded (hit rate ${(results.featureCache.hitRate * 100).toFixed(1)}%).`] : []),
-    ...(results.setAside ? [`${results.setAside} test rows were set aside as malformed (see set_aside.jsonl.gz).`] : []),
-    '',
-  ].join('\n');
+  const sections = reportSections(results);
+  return [`# ${title}`, '', ...sections.flatMap((s: Section) => [...(s.title ? [`## ${s.title}`, ''] : []), ...s.blocks.flatMap(blockMarkdown)])].join('\n');
 }
 
-export interface ReportPlots { confusion: string; roc: string; pr: string; metrics: string }
+export interface ReportPlots { confusion: string; roc: string; pr: string; metrics: string; training?: string }
+
+function trainingSeries(results: EvaluationResults): { values: CurveSeries[]; stepName: string } | undefined {
+  const t = results.training?.detector;
+  if (!t?.validationLossPerEpoch?.length) return undefined;
+  const values: CurveSeries[] = [];
+  t.trainLossPerEpoch?.forEach((v, i) => values.push({ series: 'train log-loss', step: i + 1, value: v }));
+  t.validationLossPerEpoch.forEach((v, i) => values.push({ series: 'validation log-loss', step: i + 1, value: v }));
+  t.validationAucPerEpoch?.forEach((v, i) => { if (v !== null) values.push({ series: 'validation ROC-AUC', step: i + 1, value: v }); });
+  return { values, stepName: t.optimizer === 'lbfgs' ? 'L-BFGS iteration' : 'epoch' };
+}
 
 export async function reportPlots(results: EvaluationResults): Promise<ReportPlots> {
   const detector = results.models.find((m) => m.role === 'detector')!;
   const scored = results.models.filter((m) => m.overall.rocAuc !== null);
   const curves = (key: 'roc' | 'pr') => scored.map((m: ModelEvaluation) => ({ model: m.name, points: m[key] }));
+  const training = trainingSeries(results);
   return {
     confusion: await renderSvg(confusionMatrixSpec(`Confusion matrix (${detector.name})`, detector.overall.confusion)),
     roc: await renderSvg(rocSpec(curves('roc'))),
     pr: await renderSvg(prSpec(curves('pr'))),
     metrics: await renderSvg(metricsBarSpec(results.models.map((m) => ({ model: m.name, ...m.overall })))),
+    ...(training ? { training: await renderSvg(trainingCurveSpec('Training curves (detector, chosen L2)', training.stepName, training.values)) } : {}),
   };
+}
+
+function blockHtml(b: Block, plots: ReportPlots): string {
+  switch (b.kind) {
+    case 'warning': return `<p class="warning"><b>⚠ Warning:</b> ${esc(b.text)}</p>`;
+    case 'p': return `<p>${esc(b.text)}</p>`;
+    case 'list': return `<ul>${b.items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
+    case 'table': return `<table><thead><tr>${b.headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c, i) => `<td${i === 0 || b.leftColumns?.includes(i) ? ' class="l"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    case 'code': return `${b.caption ? `<p class="note">${esc(b.caption)}</p>` : ''}<pre><code>${esc(b.text)}</code></pre>`;
+    case 'figure': {
+      const svg = plots[b.plot];
+      return svg ? `<figure id="${b.id}">${svg}<figcaption>${esc(b.caption)}</figcaption></figure>` : '';
+    }
+  }
 }
 
 export async function reportHtml(results: EvaluationResults, title: string): Promise<string> {
   const plots = await reportPlots(results);
-  const table = (rows: [string, ClassificationMetrics][]) =>
-    `<table><thead><tr>${HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map(([n, m]) => `<tr>${cells(n, m).map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-  const effect = syntheticEffect(results);
-  const figure = (id: string, caption: string, svg: string) => `<figure id="${id}">${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
+  const body = reportSections(results).map((s) => {
+    const figures = s.blocks.filter((b) => b.kind === 'figure');
+    const rest = s.blocks.filter((b) => b.kind !== 'figure').map((b) => blockHtml(b, plots)).join('\n');
+    return `${s.title ? `<h2>${esc(s.title)}</h2>` : ''}\n${rest}${figures.length ? `\n<div class="plots">${figures.map((b) => blockHtml(b, plots)).join('\n')}</div>` : ''}`;
+  }).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}
-th:first-child,td:first-child{text-align:left}thead{background:#f4f6f8}
+td.l,th:first-child{text-align:left}thead{background:#f4f6f8}
 .plots{display:flex;flex-wrap:wrap;gap:1.5rem}figure{margin:0}figcaption{color:#666;font-size:.85rem}
-.note{color:#555}
+.note{color:#555}.warning{background:#fff4e5;border-left:4px solid #e67700;padding:.6rem .8rem}
+pre{background:#f6f8fa;padding:.6rem;overflow:auto;font-size:.8rem;max-height:24rem}
 </style></head><body>
 <h1>${esc(title)}</h1>
-<p class="note">Test split: ${results.test.rows} functions, ${results.test.positives} buggy, ${results.test.synthetic} synthetic. Positive class = buggy; threshold 0.5. Generated ${esc(results.generatedAt)}.</p>
-<h2>Overall</h2>${table(results.models.map((m) => [m.name, m.overall]))}
-<h2>By source</h2>${table(sourceRows(results))}
-${effect ? `<h2>What the synthetic data bought</h2><p>${esc(effect)}</p>` : ''}
-<h2>Plots</h2><div class="plots">
-${figure('confusion-matrix', 'Confusion matrix of the detector on the test split', plots.confusion)}
-${figure('roc-curve', 'ROC curves (dashed: chance)', plots.roc)}
-${figure('pr-curve', 'Precision-recall curves', plots.pr)}
-${figure('metrics-vs-baselines', 'Detector vs baselines', plots.metrics)}
-</div>
-<h2>Models</h2><ul>${results.models.map((m) => `<li><b>${esc(m.name)}</b> (${m.role}): ${esc(m.description)}</li>`).join('')}</ul>
-${results.executionProvider ? `<p class="note">Encoder execution provider: ${esc(results.executionProvider)}.</p>` : ''}
-${results.featureCache ? `<p class="note">Feature cache: ${results.featureCache.hits} hits, ${results.featureCache.misses} encoded (hit rate ${(results.featureCache.hitRate * 100).toFixed(1)}%).</p>` : ''}
+${body}
+<p class="note">Generated ${esc(results.generatedAt)}.</p>
 </body></html>
 `;
 }

@@ -148,4 +148,11 @@ describe('formatSummary', () => {
     expect(runStatus({ ok: true, artifacts: '', stages: [ok('analyze'), { planned: planned('generate', { kind: 'disabled', why: 'off' }), units: [] }] })).toBe('Succeeded');
     expect(runStatus({ ok: true, artifacts: '', stages: [ok('analyze'), { planned: planned('generate', { kind: 'unavailable' }), units: [] }] })).toBe('Incomplete');
   });
+
+  it('prints a stage\'s warnings under its line (evaluate: a detector no better than the majority class)', () => {
+    const warning = 'The detector is indistinguishable from the majority baseline (always answering one class): accuracy 0.500 against 0.500';
+    const text = formatSummary('r', { ok: true, artifacts: '/a', stages: [{ planned: planned('evaluate', { kind: 'run', force: false }), units: [unit('evaluate', true, { headline: '⚠ see the warning in the report — test accuracy 0.500', warnings: [warning] })] }] });
+    expect(text).toContain(`⚠ ${warning}`);
+    expect(text.indexOf('⚠ The detector')).toBeGreaterThan(text.indexOf('evaluate  done'));
+  });
 });
