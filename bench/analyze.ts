@@ -3,7 +3,7 @@
 //   npx tsx bench/analyze.ts [--rows 100000,1000000] [--format jsonl|parquet] [--keep]
 //
 // For each row count N it writes a CodeXGLUE-shaped data set (train/valid/test, 80/10/10; C
-// functions from the demo set's templates with fresh random names, so nearly all are distinct;
+// functions from C templates (bench/fixtures/c-templates.ts) with fresh random names, so nearly all are distinct;
 // 1% malformed rows) into a temporary directory, then runs analyze on it (dataset.source uri)
 // in a fresh process through the real stage runtime, and prints wall time, rows/s, CPU seconds,
 // peak RSS and peak V8 heapUsed. Memory should not grow with N beyond the small per-distinct-
@@ -23,8 +23,7 @@ import { validateSpec } from '../api/v1alpha1/validate.js';
 import { executeStage } from '../core/stage/runtime.js';
 import { LocalStore } from '../core/store/local.js';
 import { analyzeStage } from '../stage-images/analyze/index.js';
-import { C_TEMPLATES } from '../demo/source/c-functions.js';
-import { expandTemplate } from '../demo/build.js';
+import { C_TEMPLATES, expandTemplate } from './fixtures/c-templates.js';
 import { mib, startMemorySampler } from './memory.js';
 import { mulberry32 as random } from '../core/random.js';
 

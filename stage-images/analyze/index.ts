@@ -28,7 +28,7 @@ function demoDigest(): string {
 function describeSource(d: DatasetSpec): string {
   switch (d.source) {
     case 'huggingface': return `Hugging Face hub ${d.name}@${d.revision} (${d.hubEndpoint})`;
-    case 'demo': return 'the bugforge demo set (written for bugforge; not CodeXGLUE)';
+    case 'demo': return 'the bugforge demo set (SQLite functions with injected bugs; not CodeXGLUE)';
     case 'uri': return `${d.uri} (format ${d.format})`;
   }
 }

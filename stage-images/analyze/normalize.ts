@@ -13,7 +13,7 @@ export const MALFORMED_REASONS = [
   'missing-target', // no target field (or null)
   'bad-target', // target is not 0/1, true/false
   'bad-idx', // idx/id present but not a non-negative integer
-  'wrong-type', // func, project, commit_id or lang is not a string
+  'wrong-type', // func, project, commit_id, lang or bug_type is not a string
   'unsupported-lang', // lang is neither c nor python
   'duplicate-id', // a second row with the same idx in the same split
 ] as const;
@@ -82,7 +82,9 @@ export function normalizeRow(row: unknown, ctx: RowContext): RowResult {
   const project = optionalString(r.project);
   const commit = optionalString(r.commit_id);
   const lang = optionalString(r.lang);
-  for (const [field, value] of [['project', project], ['commit_id', commit], ['lang', lang]] as const) {
+  // bug_type: a data set that names the bug of its buggy rows (the demo set's injected bugs) keeps it, for evaluate's per-type figures
+  const bugType = optionalString(r.bug_type);
+  for (const [field, value] of [['project', project], ['commit_id', commit], ['lang', lang], ['bug_type', bugType]] as const) {
     if (value === null) return reject('wrong-type', `${field} must be a string, got ${typeof r[field]}`);
   }
   const langValue = (lang ?? 'c').toLowerCase();
@@ -96,6 +98,7 @@ export function normalizeRow(row: unknown, ctx: RowContext): RowResult {
     source: ctx.source,
     ...(project ? { project } : {}),
     ...(commit ? { commit_id: commit } : {}),
+    ...(bugType && label === 1 ? { bug_type: bugType } : {}),
     split: ctx.split,
   };
   return { ok: true, record, idx };

@@ -148,11 +148,14 @@ describe('analyze: the demo set', () => {
     const run: RunRef = { namespace: 'test', name: 'demo', uid: 'u' };
     const spec = validateSpec({ dataset: { source: 'demo' } });
     const first = await executeStage(analyzeStage, { run, spec, store, log });
-    expect(first.manifest.counts).toMatchObject({ functions: 176, train: 138, validation: 22, test: 16, malformed: 0 });
-    expect(first.manifest.headline).toBe('176 functions (50.0% buggy) · 3 splits · 0 malformed');
+    expect(first.manifest.counts).toMatchObject({ functions: 1200, train: 720, validation: 240, test: 240, malformed: 0 });
+    expect(first.manifest.headline).toBe('1,200 functions (50.0% buggy) · 3 splits · 0 malformed');
     const rows: BugRecord[] = [];
     for await (const r of readJsonLines<BugRecord>(await store.read(`${unitDir(run, 'analyze')}/dataset/test.jsonl.gz`))) rows.push(r);
-    expect(rows.every((r) => r.id.startsWith('demo-test-') && r.source === 'demo' && r.project === 'bugforge-demo')).toBe(true);
+    expect(rows.every((r) => r.id.startsWith('demo-test-') && r.source === 'demo' && r.project === 'sqlite' && r.commit_id?.startsWith('sqlite-3.53.2-'))).toBe(true);
+    // the injected bug's type is kept on each buggy twin
+    expect(rows.filter((r) => r.label === 1).every((r) => r.bug_type)).toBe(true);
+    expect(rows.filter((r) => r.label === 0).some((r) => r.bug_type)).toBe(false);
     expect((await executeStage(analyzeStage, { run, spec, store, log })).status).toBe('cached');
   });
 });

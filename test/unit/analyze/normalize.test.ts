@@ -34,6 +34,15 @@ describe('normalizeRow', () => {
     expect(r.ok && [r.record.id, r.record.lang, r.record.source, r.record.split]).toEqual(['demo-test-000012', 'python', 'demo', 'test']);
   });
 
+  it('keeps a buggy row\'s bug_type (the demo set names its injected bugs), not a clean row\'s, and refuses a non-string one', () => {
+    const buggy = normalizeRow({ ...good, bug_type: 'off-by-one' }, ctx);
+    expect(buggy.ok && buggy.record.bug_type).toBe('off-by-one');
+    const clean = normalizeRow({ ...good, target: 0, bug_type: 'off-by-one' }, ctx);
+    expect(clean.ok && 'bug_type' in clean.record).toBe(false);
+    const bad = normalizeRow({ ...good, bug_type: 3 }, ctx);
+    expect(bad.ok ? 'kept' : bad.reason).toBe('wrong-type');
+  });
+
   it.each([
     ['not-an-object', [1, 2]],
     ['not-an-object', 'just a string'],

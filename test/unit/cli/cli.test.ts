@@ -97,8 +97,8 @@ describe('bugforge run --local', () => {
     await writeFile(file, runYaml('cli-demo', '  dataset: { source: demo }\n'));
     const store = join(work, 'store');
     const first = await bugforge(['run', '--local', '-f', file, '--store', store, '--no-progress', '--only', 'analyze']);
-    expect(first.stderr).toMatch(/✔ analyze [\d.]+s — 176 functions \(50\.0% buggy\) · 3 splits · 0 malformed/);
-    expect(first.stdout).toMatch(/analyze +done +176 functions/);
+    expect(first.stderr).toMatch(/✔ analyze [\d.]+s — 1,200 functions \(50\.0% buggy\) · 3 splits · 0 malformed/);
+    expect(first.stdout).toMatch(/analyze +done +1,200 functions/);
     expect(first.stdout).toContain(`→ ${store}/runs/local/cli-demo/local/01-analyze/`);
     expect(await readdir(join(store, 'runs/local/cli-demo/local/01-analyze/dataset'))).toEqual(['test.jsonl.gz', 'train.jsonl.gz', 'validation.jsonl.gz']);
     // The logs sit beside the artifacts of a local store: nothing is written to the working directory
@@ -107,7 +107,7 @@ describe('bugforge run --local', () => {
     expect(await readdir(work)).not.toContain('.bugforge');
 
     const second = await bugforge(['run', '--local', '-f', file, '--store', store, '--no-progress', '--only', 'analyze']);
-    expect(second.stdout).toMatch(/analyze +up to date +176 functions/);
+    expect(second.stdout).toMatch(/analyze +up to date +1,200 functions/);
     expect(second.stdout).toContain('PipelineRun cli-demo: Succeeded');
   }, 300_000); // four TypeScript processes on a busy machine
 });
