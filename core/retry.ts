@@ -55,7 +55,11 @@ export interface RetryOptions {
 
 /** Thrown when every attempt failed with a retryable failure; `cause` is the last attempt's error. */
 export class RetriesExhaustedError extends Error {
-  constructor(readonly attempts: number, readonly reason: string, cause: Error) {
+  constructor(
+    readonly attempts: number,
+    readonly reason: string,
+    cause: Error,
+  ) {
     super(`${reason} after ${attempts} attempt(s): ${describeError(cause)}`, { cause });
     this.name = 'RetriesExhaustedError';
   }
@@ -67,7 +71,11 @@ export class RetriesExhaustedError extends Error {
  */
 export function describeError(error: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const text = e instanceof Error ? e.message || e.name : String(e);
     const code = (e as { code?: unknown }).code;
     const part = typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
@@ -80,13 +88,21 @@ export function describeError(error: unknown): string {
 export const DEFAULT_MAX_RETRY_AFTER_MS = 15 * 60_000;
 
 /** The wait before retry n (0-based). */
-export function backoffDelay(retry: number, backoff: Backoff, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  backoff: Backoff,
+  random: () => number = Math.random,
+): number {
   const bound = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** retry);
   return backoff.jitter === 'none' ? bound : Math.floor(random() * bound);
 }
 
 /** Retry-After as seconds or an HTTP date (relative to `now`); retry-after-ms first. Undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers | undefined, now: number, maxMs = Infinity): number | undefined {
+export function retryAfterMs(
+  headers: Headers | undefined,
+  now: number,
+  maxMs = Infinity,
+): number | undefined {
   const ms = headers?.get('retry-after-ms')?.trim();
   const value = headers?.get('retry-after')?.trim();
   let wait: number | undefined;
@@ -101,41 +117,64 @@ export function retryAfterMs(headers: Headers | undefined, now: number, maxMs = 
  * is), or the retries run out (a RetriesExhaustedError with the last error as its cause).
  * `operation` gets the attempt number, 1 for the first.
  */
-export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+export async function withRetry<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
+  const sleep =
+    options.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
   const maxRetryAfter = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
   let last: { failure: Failure; error: Error } | undefined;
   let consumed = 0;
   let attempts = 0;
   try {
-    return await pRetry(async (attempt) => {
-      attempts = attempt;
-      return operation(attempt);
-    }, {
-      retries: options.retries,
-      minTimeout: 0, // the wait is ours (Retry-After or backoff), taken in shouldRetry
-      signal: options.signal,
-      onFailedAttempt: ({ error }) => {
-        last = { failure: options.classify(error), error };
-        options.onFailure?.(last.failure, error);
+    return await pRetry(
+      async (attempt) => {
+        attempts = attempt;
+        return operation(attempt);
       },
-      shouldConsumeRetry: () => last?.failure.consumesRetry !== false,
-      shouldRetry: async ({ error }) => {
-        const failure = last!.failure;
-        if (!failure.retryable) return false;
-        if (failure.consumesRetry === false) return true;
-        const hinted = failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, maxRetryAfter);
-        const waitMs = hinted ?? backoffDelay(consumed, options.backoff, options.random);
-        consumed++;
-        options.onRetry?.({ retry: consumed, retries: options.retries, reason: failure.reason, waitMs, retryAfter: hinted !== undefined, error });
-        await sleep(waitMs, options.signal);
-        return true;
+      {
+        retries: options.retries,
+        minTimeout: 0, // the wait is ours (Retry-After or backoff), taken in shouldRetry
+        signal: options.signal,
+        onFailedAttempt: ({ error }) => {
+          last = { failure: options.classify(error), error };
+          options.onFailure?.(last.failure, error);
+        },
+        shouldConsumeRetry: () => last?.failure.consumesRetry !== false,
+        shouldRetry: async ({ error }) => {
+          const failure = last!.failure;
+          if (!failure.retryable) return false;
+          if (failure.consumesRetry === false) return true;
+          const hinted =
+            failure.retryAfterMs === undefined
+              ? undefined
+              : Math.min(failure.retryAfterMs, maxRetryAfter);
+          const waitMs = hinted ?? backoffDelay(consumed, options.backoff, options.random);
+          consumed++;
+          options.onRetry?.({
+            retry: consumed,
+            retries: options.retries,
+            reason: failure.reason,
+            waitMs,
+            retryAfter: hinted !== undefined,
+            error,
+          });
+          await sleep(waitMs, options.signal);
+          return true;
+        },
       },
-    });
+    );
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? error;
     const failed = last as { failure: Failure; error: Error } | undefined;
-    if (!failed || failed.error !== error || !failed.failure.retryable || consumed < options.retries) throw error;
+    if (
+      !failed ||
+      failed.error !== error ||
+      !failed.failure.retryable ||
+      consumed < options.retries
+    )
+      throw error;
     throw new RetriesExhaustedError(attempts, failed.failure.reason, failed.error);
   }
 }

@@ -14,7 +14,10 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
 import { describeError, retryAfterMs, withRetry, type Failure } from '../core/retry.js';
 
-export interface HubRepo { type: 'dataset' | 'model'; name: string }
+export interface HubRepo {
+  type: 'dataset' | 'model';
+  name: string;
+}
 
 export interface HubClientOptions {
   endpoint: string;
@@ -34,16 +37,27 @@ export interface HubClientOptions {
 
 const enc = (s: string) => s.split('/').map(encodeURIComponent).join('/');
 const base = (endpoint: string) => endpoint.replace(/\/+$/, '');
-const repoPath = (repo: HubRepo) => `${repo.type === 'dataset' ? 'datasets/' : ''}${enc(repo.name)}`;
+const repoPath = (repo: HubRepo) =>
+  `${repo.type === 'dataset' ? 'datasets/' : ''}${enc(repo.name)}`;
 
 export const hubTreeUrl = (endpoint: string, repo: HubRepo, revision: string): string =>
   `${base(endpoint)}/api/${repo.type}s/${enc(repo.name)}/tree/${encodeURIComponent(revision)}?recursive=true`;
-export const hubResolveUrl = (endpoint: string, repo: HubRepo, revision: string, path: string): string =>
+export const hubResolveUrl = (
+  endpoint: string,
+  repo: HubRepo,
+  revision: string,
+  path: string,
+): string =>
   `${base(endpoint)}/${repoPath(repo)}/resolve/${encodeURIComponent(revision)}/${enc(path)}`;
 
 /** A request the hub refused (or failed) with an HTTP status. */
 export class HubHttpError extends Error {
-  constructor(message: string, readonly status: number, readonly url: string, readonly headers?: Headers) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly url: string,
+    readonly headers?: Headers,
+  ) {
     super(message);
     this.name = 'HubHttpError';
   }
@@ -69,7 +83,11 @@ const transient = (status: number) => status === 408 || status === 429 || status
 
 function classify(error: Error): Failure {
   if (error instanceof HubHttpError) {
-    return { reason: `http-${error.status}`, retryable: transient(error.status), retryAfterMs: retryAfterMs(error.headers, Date.now()) };
+    return {
+      reason: `http-${error.status}`,
+      retryable: transient(error.status),
+      retryAfterMs: retryAfterMs(error.headers, Date.now()),
+    };
   }
   if (error instanceof HubResponseError) return { reason: 'bad-response', retryable: false };
   if (error instanceof HubStalledError) return { reason: 'stalled', retryable: true };
@@ -82,54 +100,71 @@ function classify(error: Error): Failure {
  * throws HubHttpError (message from `advice`); when the attempts run out, the last error is
  * thrown as a RetriesExhaustedError whose cause chain ends at the network's own error.
  */
-export async function hubGet<T>(url: string, o: HubClientOptions, use: (response: Response, body: Readable) => Promise<T>): Promise<T> {
+export async function hubGet<T>(
+  url: string,
+  o: HubClientOptions,
+  use: (response: Response, body: Readable) => Promise<T>,
+): Promise<T> {
   const headers: Record<string, string> = { 'user-agent': 'bugforge' };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   const idleMs = o.idleTimeoutMs ?? 60_000;
   const attempts = o.attempts ?? 5;
-  return withRetry(async () => {
-    const idle = new AbortController();
-    let timer = setTimeout(() => idle.abort(), idleMs);
-    const alive = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(), idleMs);
-    };
-    const signal = o.signal ? AbortSignal.any([o.signal, idle.signal]) : idle.signal;
-    try {
-      const response = await (o.fetch ?? fetch)(url, { headers, signal, redirect: 'follow' });
-      alive();
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => {});
-        const message = o.advice?.(response.status, url) ?? `${url}: HTTP ${response.status}`;
-        throw new HubHttpError(message, response.status, url, response.headers);
+  return withRetry(
+    async () => {
+      const idle = new AbortController();
+      let timer = setTimeout(() => idle.abort(), idleMs);
+      const alive = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => idle.abort(), idleMs);
+      };
+      const signal = o.signal ? AbortSignal.any([o.signal, idle.signal]) : idle.signal;
+      try {
+        const response = await (o.fetch ?? fetch)(url, { headers, signal, redirect: 'follow' });
+        alive();
+        if (!response.ok) {
+          await response.body?.cancel().catch(() => {});
+          const message = o.advice?.(response.status, url) ?? `${url}: HTTP ${response.status}`;
+          throw new HubHttpError(message, response.status, url, response.headers);
+        }
+        const watched = (response.body ?? new Blob([]).stream()).pipeThrough(
+          new TransformStream({
+            transform(chunk, controller) {
+              alive();
+              controller.enqueue(chunk);
+            },
+          }),
+        );
+        return await use(
+          response,
+          Readable.fromWeb(watched as unknown as WebReadableStream<Uint8Array>),
+        );
+      } catch (error) {
+        if (idle.signal.aborted && !o.signal?.aborted) throw new HubStalledError(idleMs / 1000);
+        throw error;
+      } finally {
+        clearTimeout(timer);
       }
-      const watched = (response.body ?? new Blob([]).stream()).pipeThrough(new TransformStream({
-        transform(chunk, controller) {
-          alive();
-          controller.enqueue(chunk);
-        },
-      }));
-      return await use(response, Readable.fromWeb(watched as unknown as WebReadableStream<Uint8Array>));
-    } catch (error) {
-      if (idle.signal.aborted && !o.signal?.aborted) throw new HubStalledError(idleMs / 1000);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  }, {
-    retries: Math.max(0, attempts - 1),
-    backoff: { baseDelayMs: o.retryDelayMs ?? 1000, maxDelayMs: 60_000 },
-    classify,
-    signal: o.signal,
-    onRetry: ({ retry, reason, waitMs, error }) => o.log?.warn(
-      { url, attempt: retry, reason, delayMs: waitMs, err: describeError(error) },
-      `hub request failed (${reason}), retrying in ${waitMs} ms`,
-    ),
-  });
+    },
+    {
+      retries: Math.max(0, attempts - 1),
+      backoff: { baseDelayMs: o.retryDelayMs ?? 1000, maxDelayMs: 60_000 },
+      classify,
+      signal: o.signal,
+      onRetry: ({ retry, reason, waitMs, error }) =>
+        o.log?.warn(
+          { url, attempt: retry, reason, delayMs: waitMs, err: describeError(error) },
+          `hub request failed (${reason}), retrying in ${waitMs} ms`,
+        ),
+    },
+  );
 }
 
 /** Every file entry of a repository at a revision, following the listing's pagination. */
-export async function listHubFiles(o: HubClientOptions, repo: HubRepo, revision: string): Promise<HubTreeEntry[]> {
+export async function listHubFiles(
+  o: HubClientOptions,
+  repo: HubRepo,
+  revision: string,
+): Promise<HubTreeEntry[]> {
   const files: HubTreeEntry[] = [];
   let url: string | undefined = hubTreeUrl(o.endpoint, repo, revision);
   while (url) {
@@ -141,7 +176,8 @@ export async function listHubFiles(o: HubClientOptions, repo: HubRepo, revision:
       } catch (error) {
         throw new HubResponseError(`${page}: the listing is not JSON (${describeError(error)})`);
       }
-      if (!Array.isArray(entries)) throw new HubResponseError(`${page}: expected a JSON array of files`);
+      if (!Array.isArray(entries))
+        throw new HubResponseError(`${page}: expected a JSON array of files`);
       for (const e of entries as HubTreeEntry[]) if (e.type === 'file' && e.path) files.push(e);
       return /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
     });
@@ -149,4 +185,9 @@ export async function listHubFiles(o: HubClientOptions, repo: HubRepo, revision:
   return files;
 }
 
-export interface HubTreeEntry { type?: string; path: string; size?: number; lfs?: { size?: number } }
+export interface HubTreeEntry {
+  type?: string;
+  path: string;
+  size?: number;
+  lfs?: { size?: number };
+}
