@@ -3,6 +3,15 @@
 // (a TypeError that is not a network error); this module adds what every caller wants the same
 // way — a reason for each failure (for counters and logs), the server's Retry-After honoured
 // (capped), otherwise exponential backoff, and a clear error when the attempts run out.
+//
+//   const answer = await withRetry(() => client.get(url), {
+//     retries: 4,
+//     backoff: { baseDelayMs: 1000, maxDelayMs: 60_000 },
+//     classify: (e) => ({ reason: kindOf(e), retryable: isTransient(e), retryAfterMs: fromHeaders(e) }),
+//     onFailure: (f) => counters.errors[f.reason]++,        // every failed attempt
+//     onRetry: (r) => log.warn(r, `retry ${r.retry}/${r.retries} in ${r.waitMs} ms`),
+//     signal,
+//   });   // throws the non-retryable error as it is, or RetriesExhaustedError (cause: the last)
 import pRetry from 'p-retry';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
