@@ -1,6 +1,6 @@
 // Streaming statistics over the records of a data set, one record at a time (pure; no IO).
 // Memory: a fixed-size sample per length metric, counters per project, and one 52-bit fingerprint
-// per distinct function for exact duplicates (at most 18 bytes in a flag-byte NumberTable) — not the records.
+// per distinct function for exact duplicates (18–36 bytes in a flag-byte NumberTable: 9 a slot, 25–50% full) — not the records.
 import { codeTokens, countLines } from '../../core/records/code-tokens.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
 import { NumberTable, hash52 } from '../../core/collections/number-table.js';
