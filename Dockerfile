@@ -29,6 +29,7 @@ RUN npm run build
 
 # ---- deps: production node_modules only ----
 # onnxruntime-node ships its binaries for six platforms; only this one's are kept (~170 MB less).
+# onnxruntime-web is @huggingface/transformers' browser backend, left out of its Node build (~90 MB).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL_CUDA=skip
@@ -39,7 +40,8 @@ RUN --mount=type=secret,id=ca_bundle,required=false \
  && npm cache clean --force \
  && keep="$(node -p 'process.platform + "/" + process.arch')" \
  && test -f "node_modules/onnxruntime-node/bin/napi-v3/$keep/onnxruntime_binding.node" \
- && find node_modules/onnxruntime-node/bin/napi-v3 -mindepth 2 -maxdepth 2 -type d ! -path "*/napi-v3/$keep" -exec rm -rf {} +
+ && find node_modules/onnxruntime-node/bin/napi-v3 -mindepth 2 -maxdepth 2 -type d ! -path "*/napi-v3/$keep" -exec rm -rf {} + \
+ && rm -rf node_modules/onnxruntime-web
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

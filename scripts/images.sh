@@ -100,9 +100,14 @@ export_image() {
   mv -f "$cache/$name.tar.partial" "$cache/$name.tar"
   buildah images --noheading --format '{{.Size}}' "$image" | head -n1 >"$cache/$name.size"
   echo "$key" >"$cache/$name.key"
+  # Older builds of this image are not needed any more (an image still used by a container stays).
+  local old
+  for old in $(buildah images --noheading --format '{{.Name}}:{{.Tag}}' --filter "reference=localhost/bugforge-cache/$name" 2>/dev/null); do
+    [[ "$old" == "$image" ]] || buildah rmi "$old" >/dev/null 2>&1 || true
+  done
 }
 
-# ensure_local NAME TAG KEY: the image is in buildah's storage as localhost/bugforge-cache/NAME:KEY
+# ensure_local NAME KEY: the image is in buildah's storage as localhost/bugforge-cache/NAME:KEY
 # (the key in the tag, so a stale image from another checkout is never used as a base).
 ensure_local() {
   local name="$1" key="$2" ref="localhost/bugforge-cache/$1:${2:0:16}"
@@ -131,13 +136,23 @@ npm_fetch() {
 declare -A built_keys=() timings=()
 timed() { local name="$1" start=$SECONDS; shift; "$@"; timings[$name]=$((SECONDS - start)); }
 
+# Slim as Debian's own container images: no man pages, docs (copyright files stay), locales, and
+# no apt caches left behind by a later apt-get in a Dockerfile.
+SLIM_OPTS=(
+  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*'
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright'
+  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias'
+  --aptopt='Dir::Cache::pkgcache ""' --aptopt='Dir::Cache::srcpkgcache ""'
+  --aptopt='DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb || true"; }'
+)
+
 # ---- base: Debian minbase + Node + npm (what node:<v>-bookworm-slim has that the Dockerfiles use) ----
 build_base() {
   local mirror security
   mirror="${BUGFORGE_DEBIAN_MIRROR:-$(debian_uri 1 http://deb.debian.org/debian)}"
   security="${BUGFORGE_DEBIAN_SECURITY_MIRROR:-$(debian_uri 2 http://deb.debian.org/debian-security)}"
   local sources="deb $mirror $DEBIAN_SUITE main|deb $mirror $DEBIAN_SUITE-updates main|deb $security $DEBIAN_SUITE-security main"
-  local key; key="$(inputs_key "base-recipe-1" "$sources" "mmdebstrap $(mmdebstrap --version 2>/dev/null)" \
+  local key; key="$(inputs_key "base-recipe-2" "$sources" "${SLIM_OPTS[*]}" "mmdebstrap $(mmdebstrap --version 2>/dev/null)" \
     "node $NODE_VERSION $NODE_INTEGRITY" "npm $NPM_VERSION $NPM_INTEGRITY")"
   built_keys[base]="$key"
   if fresh node-base "$key"; then log "base: cached ($cache/node-base.tar)"; return; fi
@@ -149,7 +164,7 @@ build_base() {
     local IFS='|'; # shellcheck disable=SC2086
     set -- $sources; unset IFS
     # (mmdebstrap picks the output format from the name: it must end in .tar)
-    nice -n 10 mmdebstrap --quiet --variant=minbase "$DEBIAN_SUITE" "${rootfs%.tar}.partial.tar" "$@"
+    nice -n 10 mmdebstrap --quiet --variant=minbase "${SLIM_OPTS[@]}" "$DEBIAN_SUITE" "${rootfs%.tar}.partial.tar" "$@"
     mv -f "${rootfs%.tar}.partial.tar" "$rootfs"
   fi
 
@@ -279,6 +294,13 @@ want s3rver && timed s3rver build_s3rver
 want pause && timed pause build_pause
 want coredns && timed coredns build_coredns
 
+# image_size NAME: the unpacked size, recorded at export (else asked from buildah's storage).
+image_size() {
+  cat "$cache/$1.size" 2>/dev/null && return
+  buildah images --noheading --format '{{.Size}}' "localhost/bugforge-cache/$1:$(cut -c1-16 "$cache/$1.key")" 2>/dev/null | head -n1 | grep . || echo '?'
+}
+archive_mb() { awk -v b="$(stat -c %s "$cache/$1.tar")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+
 # index.json: every archive present in the cache, its tag and size.
 declare -A tags=([node-base]="$BASE_TAG" [bugforge]="$PROJECT_TAG" [bugforge-stages]="$STAGES_TAG"
   [s3rver]="$S3RVER_TAG" [pause]="$PAUSE_IMAGE_TAG" [coredns]="$COREDNS_TAG")
@@ -292,7 +314,7 @@ declare -A step=([node-base]=base [bugforge]=bugforge [bugforge-stages]=stages [
     ((first)) || echo ','
     first=0
     printf '    { "name": "%s", "archive": "%s", "tag": "%s", "archiveBytes": %s, "imageSize": "%s", "key": "%s" }' \
-      "$name" "$cache/$name.tar" "${tags[$name]}" "$(stat -c %s "$cache/$name.tar")" "$(cat "$cache/$name.size" 2>/dev/null || echo '?')" "$(cat "$cache/$name.key")"
+      "$name" "$cache/$name.tar" "${tags[$name]}" "$(stat -c %s "$cache/$name.tar")" "$(image_size "$name")" "$(cat "$cache/$name.key")"
   done
   echo
   echo '  ]'
@@ -301,11 +323,11 @@ declare -A step=([node-base]=base [bugforge]=bugforge [bugforge-stages]=stages [
 mv -f "$cache/index.json.partial" "$cache/index.json"
 
 # SECONDS: this run's time for the image (a cached one takes ~0); IMAGE: unpacked; ARCHIVE: compressed.
-printf '%-16s %-42s %9s %8s %7s  %s\n' NAME TAG IMAGE ARCHIVE SECONDS ARCHIVE-FILE
+printf '%-16s %-42s %9s %9s %7s  %s\n' NAME TAG IMAGE ARCHIVE SECONDS ARCHIVE-FILE
 for name in node-base bugforge bugforge-stages s3rver pause coredns; do
   [[ -f "$cache/$name.tar" ]] || continue
   s="${timings[${step[$name]}]:-}"
-  printf '%-16s %-42s %9s %7sM %7s  %s\n' "$name" "${tags[$name]}" "$(cat "$cache/$name.size" 2>/dev/null || echo '?')" \
-    "$(( $(stat -c %s "$cache/$name.tar") / 1048576 ))" "${s:--}" "$cache/$name.tar"
+  printf '%-16s %-42s %9s %6s MB %7s  %s\n' "$name" "${tags[$name]}" "$(image_size "$name")" \
+    "$(archive_mb "$name")" "${s:--}" "$cache/$name.tar"
 done
 echo "index: $cache/index.json"

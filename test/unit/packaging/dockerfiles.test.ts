@@ -119,6 +119,13 @@ describe('image contents', () => {
     expect(text).toMatch(/find node_modules\/onnxruntime-node\/bin\/napi-v3 .* ! -path "\*\/napi-v3\/\$keep" -exec rm -rf/);
   });
 
+  it('Dockerfile: drops onnxruntime-web only while @huggingface/transformers\' Node build leaves it out', () => {
+    expect(read('Dockerfile')).toContain('rm -rf node_modules/onnxruntime-web');
+    const nodeBuild = readFileSync(path.join(repoRoot, 'node_modules/@huggingface/transformers/dist/transformers.node.mjs'), 'utf8');
+    expect(nodeBuild).toContain('onnxruntime-web (ignored)');
+    expect(nodeBuild).not.toMatch(/from ["']onnxruntime-web/);
+  });
+
   it('Dockerfile.gpu: CUDA 12 + cuDNN runtime base, Node (same LTS as the CPU image) copied from the official image, onnxruntime-node CUDA 12 provider at build time', () => {
     const text = read('stage-images/Dockerfile.gpu');
     const images = baseImages(DockerfileParser.parse(text));
