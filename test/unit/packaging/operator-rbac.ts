@@ -66,6 +66,8 @@ function derive(paths: string[]): Rule[] {
       grant(entry[0], entry[1], 'list');
       grant(entry[0], entry[1], 'watch');
     }
+    // client-node's Log helper reads GET /api/v1/namespaces/{ns}/pods/{name}/log.
+    if (/new Log\(/.test(text)) grant('', 'pods/log', 'get');
     // Owner references with blockOwnerDeletion need update on the owner's finalizers subresource
     // where the OwnerReferencesPermissionEnforcement admission plugin is on (OpenShift, hardened clusters).
     if (/blockOwnerDeletion:\s*true/.test(text)) grant('bugforge.dev', 'pipelineruns/finalizers', 'update');
