@@ -25,11 +25,12 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
-export async function startS3(options: { buckets?: string[] } = {}): Promise<TestS3> {
+/** `port`: listen there (a test that starts storage late, e.g. "storage comes back"); default a free one. */
+export async function startS3(options: { buckets?: string[]; port?: number } = {}): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), 'bugforge-s3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     silent: true,
     directory,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
