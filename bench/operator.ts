@@ -3,14 +3,15 @@
 // Pending and nothing but the operator's own work is measured):
 //   - create-to-first-Job latency: PipelineRun created → its analyze Job seen on a watch, runs one at a time;
 //   - reconcile latency p50/p99: from the operator's own debug log (one line per reconcile, API calls included);
-//   - operator RSS with N concurrent PipelineRuns (default 100): the operator runs as its own process.
+//   - operator RSS idle and with N + samples PipelineRuns (default 100 + 20 = 120), and its CPU seconds:
+//     the operator runs as its own process from dist/ (`npm run build`), as the image runs it.
 //
-//   npx tsx bench/operator.ts [--runs 100] [--samples 20]
+//   npm run build && npx tsx bench/operator.ts [--runs 100] [--samples 20] [--dist <dir with cli/main.js>]
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
@@ -22,7 +23,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const opts = new Command('bench/operator.ts')
   .option('--runs <n>', 'concurrent PipelineRuns for the memory figure', (v) => Number(v), 100)
   .option('--samples <n>', 'runs created one at a time for the latency figure', (v) => Number(v), 20)
-  .parse().opts<{ runs: number; samples: number }>();
+  .option('--dist <dir>', 'the compiled tree to run the operator from (another checkout\'s dist/ for a before/after)', path.join(root, 'dist'))
+  .parse().opts<{ runs: number; samples: number; dist: string }>();
 
 const NS = 'bench';
 const percentile = (values: number[], p: number) => {
@@ -30,11 +32,15 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
+const TICKS = 100; // USER_HZ on Linux
 const status = (pid: number) => {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { rss: kib('VmRSS'), peak: kib('VmHWM'), cpuSeconds: (Number(stat[11]) + Number(stat[12])) / TICKS };
 };
+const main = path.join(opts.dist, 'cli/main.js');
+if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (the bench runs the operator from dist/, as the image does)`);
 
 process.stderr.write('starting the test control plane…\n');
 buildControlPlane({ quiet: true });
@@ -49,9 +55,8 @@ try {
   spawnSync('kubectl', ['wait', '--for=condition=Established', `crd/${PLURAL}.${GROUP}`, '--timeout=60s'], { env });
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
 
-  // The operator, as a process of its own (its RSS is the figure).
-  const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'cli/main.ts'), 'operator', '--namespace', NS, '--metrics-port', '0', '--health-port', '0', '--default-storage-bucket', 'bench'], {
+  // The operator, as a process of its own from compiled JavaScript (its RSS and CPU are the figures).
+  const child = spawn(process.execPath, [main, 'operator', '--namespace', NS, '--metrics-port', '0', '--health-port', '0', '--default-storage-bucket', 'bench'], {
     env: { ...env, BUGFORGE_LOG_LEVEL: 'debug', BUGFORGE_LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   cleanups.unshift(() => { child.kill('SIGTERM'); });
@@ -110,7 +115,8 @@ try {
     `create → first Job (${latencies.length} runs one at a time): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))}`,
     `${opts.runs} runs created at once: all first Jobs in ${ms(allJobsMs)} (${(opts.runs / (allJobsMs / 1000)).toFixed(1)} runs/s)`,
     `reconcile latency (${reconcileMs.length} reconciles, API calls included): p50 ${ms(percentile(reconcileMs, 50))}, p99 ${ms(percentile(reconcileMs, 99))}, max ${ms(Math.max(...reconcileMs))}`,
-    `operator RSS: idle ${mib(idle.rss)}; with ${opts.runs + opts.samples} PipelineRuns (+ their Jobs and Pods in cache) ${mib(loaded.rss)}, peak ${mib(loaded.peak)}`,
+    `operator RSS (${path.relative(root, main) || main}): idle ${mib(idle.rss)}; with ${opts.runs + opts.samples} PipelineRuns (+ their Jobs and Pods in cache) ${mib(loaded.rss)}, peak ${mib(loaded.peak)}`,
+    `operator CPU: ${idle.cpuSeconds.toFixed(2)} s to start and sync; ${(loaded.cpuSeconds - idle.cpuSeconds).toFixed(2)} s for the ${opts.runs + opts.samples} runs`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {

@@ -9,7 +9,9 @@ import { crdCommand } from './commands/crd.js';
 import { uiCommand } from './commands/ui.js';
 import { ValidationError } from '../api/v1alpha1/validate.js';
 
-const program = new Command('bugforge')
+// As a kubectl plugin (kubectl-bugforge on the PATH) the help says `kubectl bugforge`.
+const asPlugin = /kubectl-bugforge(\.js)?$/.test(process.argv[1] ?? '');
+const program = new Command(asPlugin ? 'kubectl bugforge' : 'bugforge')
   .description('Run the bugforge bug-detection pipeline locally or as Kubernetes Jobs.')
   .version(BUGFORGE_VERSION)
   .showHelpAfterError();
@@ -48,6 +50,44 @@ program.command('validate')
   .requiredOption('-f, --file <path>', 'PipelineRun YAML')
   .option('--print', 'print the run with defaults applied')
   .action(validateCommand);
+
+// Cluster verbs (also `kubectl bugforge …` through bin/kubectl-bugforge.js): loaded when used, so
+// `bugforge stage` in a Job never imports what only they need.
+const clusterOptions = (cmd: Command) => cmd
+  .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context\'s, else default)')
+  .option('--context <name>', 'kubeconfig context');
+
+clusterOptions(program.command('list').alias('ls')
+  .description('list PipelineRuns: phase, stage, F1, reason, duration')
+  .option('-A, --all-namespaces', 'in every namespace'))
+  .action(async (opts) => (await import('./commands/runs.js')).listCommand(opts));
+
+clusterOptions(program.command('describe')
+  .description('a PipelineRun: stages, batches, conditions, Events, artifact locations')
+  .argument('<run>', 'PipelineRun name'))
+  .action(async (run: string, opts) => (await import('./commands/runs.js')).describeCommand(run, opts));
+
+clusterOptions(program.command('logs')
+  .description('every stage Pod\'s log, human-readable, in pipeline order')
+  .argument('<run>', 'PipelineRun name')
+  .addOption(new Option('--stage <stage>', 'only this stage').choices([...STAGE_NAMES]))
+  .option('-f, --follow', 'follow the logs as stages start, until the run ends'))
+  .action(async (run: string, opts) => (await import('./commands/logs.js')).logsCommand(run, opts));
+
+clusterOptions(program.command('retry')
+  .description('re-run a Failed or Cancelled PipelineRun from its failed stage (sets the bugforge.dev/retry annotation)')
+  .argument('<run>', 'PipelineRun name')
+  .addOption(new Option('--from-stage <stage>', 're-run from this stage (and redo every later one)').choices([...STAGE_NAMES])))
+  .action(async (run: string, opts) => (await import('./commands/runs.js')).retryCommand(run, opts));
+
+clusterOptions(program.command('cancel')
+  .description('stop a running PipelineRun (sets spec.status: Cancelled); published stages stay')
+  .argument('<run>', 'PipelineRun name'))
+  .action(async (run: string, opts) => (await import('./commands/runs.js')).cancelCommand(run, opts));
+
+storeOptions(program.command('cleanup')
+  .description('remove a run\'s artifacts from the store (the operator\'s Job when a run with spec.artifacts.retain: false is deleted)'))
+  .action(async (opts) => (await import('./commands/cleanup.js')).cleanupCommand(opts));
 
 program.command('crd')
   .description('print the PipelineRun CustomResourceDefinition (YAML)')

@@ -69,6 +69,8 @@ export const REASONS = {
   ForeignJobDeleted: 'ForeignJobDeleted',
   /** The run's artifacts were removed from the store (spec.artifacts.retain: false). */
   ArtifactsDeleted: 'ArtifactsDeleted',
+  /** The cleanup Job failed: the run keeps its finalizer until it is removed by hand. */
+  ArtifactsNotDeleted: 'ArtifactsNotDeleted',
 } as const;
 
 export type Reason = (typeof REASONS)[keyof typeof REASONS];

@@ -99,3 +99,16 @@ export async function patchRunStatus(custom: CustomObjectsApi, run: PipelineRun,
     throw new Error(`writing status of PipelineRun ${run.metadata.namespace}/${run.metadata.name}: ${describeApiError(error)}`);
   }
 }
+
+/** Sets the run's finalizers (merge patch with the resourceVersion read: a concurrent change answers 409 and is retried). */
+export async function patchRunFinalizers(custom: CustomObjectsApi, run: PipelineRun, finalizers: string[]): Promise<void> {
+  try {
+    await custom.patchNamespacedCustomObject({
+      group: GROUP, version: VERSION, plural: PLURAL, namespace: run.metadata.namespace ?? 'default', name: run.metadata.name,
+      body: { metadata: { finalizers, resourceVersion: run.metadata.resourceVersion } },
+    }, mergePatch);
+  } catch (error) {
+    if (httpCode(error) === 404) return;
+    throw new Error(`setting the finalizers of PipelineRun ${run.metadata.namespace}/${run.metadata.name}: ${describeApiError(error)}`);
+  }
+}

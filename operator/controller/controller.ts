@@ -4,7 +4,7 @@ import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { RunPhase } from '../../api/v1alpha1/status.js';
-import { createJobs, deleteJobs, describeApiError, makeClients, patchRunStatus, type Clients } from './apply.js';
+import { createJobs, deleteJobs, describeApiError, makeClients, patchRunFinalizers, patchRunStatus, type Clients } from './apply.js';
 import { EventRecorder } from './event-recorder.js';
 import type { ReconcileConfig } from './config.js';
 import { clusterInformers, type ClusterInformers } from './informers.js';
@@ -144,6 +144,7 @@ export class Controller {
       result.jobsToCreate.length ? createJobs(this.clients.batch, namespace, result.jobsToCreate) : undefined,
       result.jobsToDelete.length ? deleteJobs(this.clients.batch, namespace, result.jobsToDelete) : undefined,
       result.statusChanged ? patchRunStatus(this.clients.custom, run, result.status) : run,
+      result.finalizers ? patchRunFinalizers(this.clients.custom, run, result.finalizers) : undefined,
     ]);
     if (created) {
       for (const job of created.created) this.created.set(`${namespace}/${job.metadata?.name}`, { job, at: Date.now() });

@@ -5,7 +5,7 @@ import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { StageName, StorageSpec } from '../../api/v1alpha1/spec.js';
 import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import { storeUri, type ReconcileConfig } from './config.js';
-import { LABELS, MANAGED_BY, RUN_NAME_ANNOTATION, jobName, runLabel } from './names.js';
+import { LABELS, MANAGED_BY, MAX_NAME, RUN_NAME_ANNOTATION, fitName, jobName, runLabel } from './names.js';
 
 /** `bugforge stage` exits 2 on a configuration error: retrying cannot help. */
 export const EXIT_CONFIG_ERROR = 2;
@@ -126,5 +126,22 @@ export function stageJob({ run, stage, batch, storage, attempt = 1, force = fals
         },
       },
     },
+  };
+}
+
+/** `<run>-cleanup`: the Job that removes a deleted run's artifacts (spec.artifacts.retain: false). */
+export const cleanupJobName = (runName: string): string => fitName(runName, MAX_NAME, '-cleanup');
+
+/** The cleanup Job: the stage Job's Pod (same image, store env, security context), running `bugforge cleanup`. */
+export function cleanupJob(run: PipelineRun, storage: StorageSpec, config: ReconcileConfig): V1Job {
+  const job = stageJob({ run, stage: 'analyze', storage }, config);
+  const name = cleanupJobName(run.metadata.name);
+  const labels = { ...job.metadata!.labels, [LABELS.stage]: 'cleanup' };
+  const container = { ...job.spec!.template.spec!.containers[0], args: ['cleanup'] };
+  delete container.resources;
+  return {
+    ...job,
+    metadata: { ...job.metadata, name, labels },
+    spec: { ...job.spec!, template: { metadata: { ...job.spec!.template.metadata, labels }, spec: { ...job.spec!.template.spec!, containers: [container] } } },
   };
 }

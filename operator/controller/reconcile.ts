@@ -15,6 +15,7 @@ import { attemptFor, cancelledStatus, restartedStatus, retryDecision, sortJobs }
 import { durationMs, jobOutcome, type PendingProblem } from './observe.js';
 import { impliedEvents, newEvents, pendingEvents, worthReplaying, type RunEvent } from './run-events.js';
 import { stageProgress, type StageFailure } from './stage-progress.js';
+import { retention } from './retention.js';
 import { resultsFrom } from './summaries.js';
 
 export type { RunEvent } from './run-events.js';
@@ -29,6 +30,8 @@ export interface ReconcileResult {
   events: RunEvent[];
   /** Look again after this long even without a change (a Pod may pass its pending timeout). */
   requeueAfterMs?: number;
+  /** The run's metadata.finalizers as they should be, when they should change (artifact retention). */
+  finalizers?: string[];
 }
 
 export interface ReconcileOptions {
@@ -46,7 +49,17 @@ export function reconcile(run: PipelineRun, observedJobs: V1Job[], observedPods:
   const original = run.status ?? {};
   const replay = (status: PipelineRunStatus) => (options.replayEvents && worthReplaying(status, now) ? impliedEvents(status) : []);
   const unchanged: ReconcileResult = { jobsToCreate: [], jobsToDelete: [], status: original, statusChanged: false, events: replay(original) };
-  if (run.metadata.deletionTimestamp) return unchanged;
+  if (run.metadata.deletionTimestamp) {
+    // Being deleted: only artifact retention has something to do (a cleanup Job, then the finalizer off).
+    let storage: ReturnType<typeof resolveStorage>;
+    try {
+      storage = resolveStorage(validateSpec(structuredClone(run.spec ?? {})).storage, config.defaultStorage);
+    } catch {
+      storage = undefined;
+    }
+    const step = retention(run, storage, observedJobs, config);
+    return { ...unchanged, jobsToCreate: step.jobsToCreate, events: step.events, ...(step.finalizers ? { finalizers: step.finalizers } : {}) };
+  }
   const nowTime = metaTime(now);
 
   let spec: PipelineRun['spec'];
@@ -58,6 +71,8 @@ export function reconcile(run: PipelineRun, observedJobs: V1Job[], observedPods:
     return failedBeforeStart({ run, previous: original, nowTime }, REASONS.InvalidSpec, `the spec is not valid: ${message}`);
   }
   const typedRun: PipelineRun = { ...run, spec };
+  const { finalizers } = retention(typedRun, undefined, [], config);
+  const withFinalizers = (result: ReconcileResult): ReconcileResult => (finalizers ? { ...result, finalizers } : result);
 
   // Retry: a new value of the annotation starts the next attempt from the status it implies.
   const lifecycleEvents: RunEvent[] = [];
@@ -69,7 +84,7 @@ export function reconcile(run: PipelineRun, observedJobs: V1Job[], observedPods:
     lifecycleEvents.push({ type: 'Normal', reason: REASONS.RetryStarted, key: `retry/${retry.value}`, message: `attempt ${previous.attempt}: re-running from stage ${retry.fromStage}${retry.force ? ' (its published outputs are computed again)' : ' (published stages and batches are reused)'}` });
   }
   const frame = { run, previous, nowTime };
-  if (isTerminal(previous.phase)) return { ...unchanged, events: [...unchanged.events, ...lifecycleEvents] };
+  if (isTerminal(previous.phase)) return withFinalizers({ ...unchanged, events: [...unchanged.events, ...lifecycleEvents] });
 
   const sorted = sortJobs(typedRun, previous, observedJobs);
   const jobsToDelete = sorted.toDelete.map((d) => d.name);
@@ -82,10 +97,10 @@ export function reconcile(run: PipelineRun, observedJobs: V1Job[], observedPods:
     const status = cancelledStatus({ ...run, status: previous }, nowTime);
     const active = [...sorted.mine.values()].filter((j) => jobOutcome(j).state === 'active').map((j) => j.metadata?.name ?? '');
     const done: PipelineRunStatus = { ...status, duration: durationText(status) };
-    return {
+    return withFinalizers({
       jobsToCreate: [], jobsToDelete: [...jobsToDelete, ...active], status: done, statusChanged: !sameValue(done, original),
       events: [...(options.replayEvents ? replay(done) : newEvents(original, done)), ...lifecycleEvents],
-    };
+    });
   }
 
   const storage = resolveStorage(spec.storage, config.defaultStorage);
@@ -153,14 +168,14 @@ export function reconcile(run: PipelineRun, observedJobs: V1Job[], observedPods:
     ...(results ? { results } : {}),
   };
   const status: PipelineRunStatus = isTerminal(phase) ? { ...base, duration: durationText(base) } : base;
-  return {
+  return withFinalizers({
     jobsToCreate,
     jobsToDelete,
     status,
     statusChanged: !sameValue(status, original),
     events: [...(options.replayEvents ? replay(status) : newEvents(original, status)), ...pendingEvents(previous, pending), ...lifecycleEvents],
     ...(requeueAfterMs !== undefined && !isTerminal(phase) ? { requeueAfterMs } : {}),
-  };
+  });
 }
 
 /** "4m12s": completionTime − the start of the last attempt. */

@@ -180,6 +180,26 @@ describe('run lifecycle on a real control plane', () => {
     expect((await eventsOf(ns.kc, ns.name, 'quiet')).map(key).sort()).toEqual(expected.sort());
   });
 
+  it('artifacts of a run with spec.artifacts.retain: false are removed when it is deleted; the default keeps them', async () => {
+    await createCredentials(ns.kc, ns.name, s3);
+    operator = await testOperator(ns.kc, ns.name);
+    await createRun(ns.kc, ns.name, 'tidy', fast(s3, { artifacts: { retain: false }, training: { features: 'tfidf', head: 'logreg', gpus: 1 }, jobs: { backoffLimit: 0, pendingTimeout: '2s' } }));
+    await createRun(ns.kc, ns.name, 'kept', fast(s3, { training: { features: 'tfidf', head: 'logreg', gpus: 1 }, jobs: { backoffLimit: 0, pendingTimeout: '2s' } }));
+    const [tidy, kept] = [await waitForEnd(ns.kc, ns.name, 'tidy'), await waitForEnd(ns.kc, ns.name, 'kept')]; // both end at train (no GPU)
+    expect(tidy.metadata.finalizers).toEqual(['bugforge.dev/artifacts']);
+    expect(kept.metadata.finalizers ?? []).toEqual([]);
+    const { S3Store } = await import('../../core/store/s3.js');
+    const store = new S3Store({ bucket: 'bugforge', endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey });
+    const count = async (run: PipelineRun) => { let n = 0; for await (const _ of store.list(`runs/${ns.name}/${run.metadata.name}/${run.metadata.uid}/`)) n++; return n; };
+    expect(await count(tidy)).toBeGreaterThan(0);
+    expect(await count(kept)).toBeGreaterThan(0);
+    const custom = ns.kc.makeApiClient(CustomObjectsApi);
+    for (const name of ['tidy', 'kept']) await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: ns.name, name });
+    await waitFor(async () => getRun(ns.kc, ns.name, 'tidy').then(() => false, () => true), { what: 'the run with a finalizer gone', timeoutMs: 180_000 });
+    expect(await count(tidy)).toBe(0);
+    expect(await count(kept)).toBeGreaterThan(0);
+  });
+
   it('an LLM that refuses the key fails the run at once with the provider\'s message (configuration error, no Pod retries)', async () => {
     let llm: OpenAIServer | undefined = await startOpenAIServer({ script: () => ({ kind: 'error', status: 401, message: 'Incorrect API key provided: sk-te***st.' }) });
     extra.push({ stop: async () => { await llm?.close(); llm = undefined; } });

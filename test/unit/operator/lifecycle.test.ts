@@ -135,3 +135,23 @@ describe('Events with stable keys', () => {
     expect(w.step(12).events).toEqual([]); // and without replay, nothing new
   });
 });
+
+describe('artifact retention (spec.artifacts.retain)', () => {
+  it('retain: true (the default) adds no finalizer; retain: false adds it, and on deletion runs a cleanup Job before letting go', () => {
+    expect(reconcile(pipelineRun(), [], [], at(0), config).finalizers).toBeUndefined();
+    const run = pipelineRun({ artifacts: { retain: false } });
+    expect(reconcile(run, [], [], at(0), config).finalizers).toEqual(['bugforge.dev/artifacts']);
+    const deleting: PipelineRun = { ...run, metadata: { ...run.metadata, finalizers: ['other', 'bugforge.dev/artifacts'], deletionTimestamp: at(30).toISOString() } };
+    const first = reconcile(deleting, [], [], at(31), config);
+    expect(first.finalizers).toBeUndefined(); // not yet
+    expect(first.jobsToCreate.map((j) => j.metadata?.name)).toEqual(['demo-cleanup']);
+    expect(first.jobsToCreate[0].spec?.template.spec?.containers[0].args).toEqual(['cleanup']);
+    expect(first.jobsToCreate[0].spec?.template.spec?.containers[0].env).toContainEqual({ name: 'BUGFORGE_STORE', value: 's3://bugforge' });
+    const done = reconcile(deleting, [observedJob(first.jobsToCreate[0], 'succeeded')], [], at(40), config);
+    expect(done.finalizers).toEqual(['other']);
+    expect(reasons(done)).toEqual([REASONS.ArtifactsDeleted]);
+    const failed = reconcile(deleting, [observedJob(first.jobsToCreate[0], 'failed')], [], at(40), config);
+    expect(failed.finalizers).toBeUndefined();
+    expect(reasons(failed)).toEqual([REASONS.ArtifactsNotDeleted]);
+  });
+});
