@@ -2,12 +2,21 @@
 import { Argument, Command, Option } from 'commander';
 import { STAGE_NAMES } from '../api/v1alpha1/spec.js';
 import { BUGFORGE_VERSION } from '../core/version.js';
-import { runCommand } from './commands/run.js';
-import { stageCommand } from './commands/stage.js';
-import { validateCommand } from './commands/validate.js';
-import { crdCommand } from './commands/crd.js';
-import { uiCommand } from './commands/ui.js';
-import { ValidationError } from '../api/v1alpha1/validate.js';
+
+// Each command's module is imported when that command runs: `bugforge stage merge` (what every Job
+// and every local stage process runs) does not load the dashboard, the local runner or the CRD
+// generator, and their dependencies.
+/* eslint-disable @typescript-eslint/no-explicit-any -- commander hands each action its parsed arguments */
+const lazy = <M>(load: () => Promise<M>, pick: (m: M) => (...args: any[]) => unknown) =>
+  async (...args: any[]): Promise<void> => {
+    await pick(await load())(...args);
+  };
+/* eslint-enable @typescript-eslint/no-explicit-any */
+const runCommand = lazy(() => import('./commands/run.js'), (m) => m.runCommand);
+const stageCommand = lazy(() => import('./commands/stage.js'), (m) => m.stageCommand);
+const validateCommand = lazy(() => import('./commands/validate.js'), (m) => m.validateCommand);
+const crdCommand = lazy(() => import('./commands/crd.js'), (m) => m.crdCommand);
+const uiCommand = lazy(() => import('./commands/ui.js'), (m) => m.uiCommand);
 
 // As a kubectl plugin (kubectl-bugforge on the PATH) the help says `kubectl bugforge`.
 const asPlugin = /kubectl-bugforge(\.js)?$/.test(process.argv[1] ?? '');
@@ -111,8 +120,8 @@ program.command('operator')
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ValidationError) {
-    console.error(error.message);
+  if ((error as Error).name === 'ValidationError') { // api/v1alpha1/validate.ts's, not imported here
+    console.error((error as Error).message);
     process.exit(2);
   }
   console.error(`bugforge: ${(error as Error).message}`);

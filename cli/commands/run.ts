@@ -4,7 +4,8 @@ import type { StageName } from '../../api/v1alpha1/spec.js';
 import { loadPipelineRunFile } from '../../core/pipeline-run-file.js';
 import { runLocal, defaultLogDir, type LocalRunResult } from '../../operator/local/runner.js';
 import { describeDecision, plainDisplay, terminalDisplay } from '../../operator/local/display.js';
-import { isStageAvailable } from '../../stage-images/registry.js';
+import { isStageAvailable, loadStage } from '../../stage-images/registry.js';
+import { openStore, s3ConnectionFromEnv } from '../../core/store/open.js';
 import { stageDir } from '../../core/stage/layout.js';
 
 export interface RunOptions {
@@ -34,6 +35,7 @@ export async function runCommand(opts: RunOptions): Promise<void> {
     fromStage: opts.fromStage,
     only: opts.only,
     isAvailable: isStageAvailable,
+    upToDate: { loadStage, store: openStore(opts.store, s3ConnectionFromEnv(env)) },
     display: opts.progress && process.stderr.isTTY ? terminalDisplay() : plainDisplay(),
   });
   process.stdout.write(formatSummary(run.metadata.name, result));

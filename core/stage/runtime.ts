@@ -142,6 +142,24 @@ async function clearUnit(store: ArtifactStore, dir: string): Promise<void> {
   await store.remove(stale);
 }
 
+/**
+ * The unit's manifest when it is up to date (published from the same input digest), else
+ * undefined: what executeStage would find before running anything. The local runner asks this
+ * first, so an up-to-date stage costs no process. (Reuse from another run's cache is left to the
+ * stage process, which copies the outputs.)
+ */
+export async function upToDateManifest(def: StageDefinition, options: Pick<ExecuteOptions, 'run' | 'spec' | 'store' | 'unit'>): Promise<Manifest | undefined> {
+  const { run, spec, store, unit } = options;
+  const existing = await readManifest(store, run, def.name, unit);
+  if (!existing) return undefined;
+  try {
+    return existing.inputDigest === (await inputDigest(def, spec, inputsFor(store, run), unit)) ? existing : undefined;
+  } catch (error) {
+    if (error instanceof MissingInputError) return undefined; // an input is missing: the stage process will say so
+    throw error;
+  }
+}
+
 export async function executeStage(def: StageDefinition, options: ExecuteOptions): Promise<ExecuteResult> {
   const { run, spec, store, unit, log } = options;
   const now = options.now ?? (() => new Date());

@@ -2,7 +2,7 @@
 // S3 endpoint and keys come from the arguments or the usual environment variables.
 import { fileURLToPath } from 'node:url';
 import { LocalStore } from './local.js';
-import { S3Store } from './s3.js';
+import { LazyS3Store } from './lazy-s3.js';
 import type { ArtifactStore } from './store.js';
 
 export interface StoreConnection {
@@ -30,7 +30,7 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 export function openStore(uri: string, connection: StoreConnection = s3ConnectionFromEnv()): ArtifactStore {
   if (uri.startsWith('s3://')) {
     const { bucket, key } = parseS3Uri(uri);
-    return new S3Store({ bucket, prefix: key, ...connection });
+    return new LazyS3Store({ bucket, prefix: key, ...connection }); // minio is imported on the first request
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
     throw new Error(`unsupported store URI ${uri}: use a local directory, file:///path or s3://bucket/prefix`);

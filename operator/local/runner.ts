@@ -11,6 +11,9 @@ import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import type { StageName } from '../../api/v1alpha1/spec.js';
 import { runRefOf } from '../../core/pipeline-run-file.js';
 import { runPrefix } from '../../core/stage/layout.js';
+import { readManifest, upToDateManifest } from '../../core/stage/runtime.js';
+import type { StageDefinition } from '../../core/stage/definition.js';
+import type { ArtifactStore } from '../../core/store/store.js';
 import type { ProgressUpdate } from '../../core/stage/progress.js';
 import { planLocalRun, type PlannedStage } from './plan.js';
 import { STAGE_GRAPH } from '../../core/stage/graph.js';
@@ -29,6 +32,11 @@ export interface LocalRunOptions {
   fromStage?: StageName;
   only?: StageName;
   isAvailable(stage: StageName): boolean;
+  /**
+   * The stage's definition, to find an up-to-date unit without starting a process for it; with
+   * a store to look in (the runner's own view of `storeUri`). Without it every unit is spawned.
+   */
+  upToDate?: { loadStage(stage: StageName): Promise<StageDefinition>; store: ArtifactStore };
   display: RunDisplay;
 }
 
@@ -36,9 +44,30 @@ export interface StageReport { planned: PlannedStage; units: UnitResult[] }
 
 export interface LocalRunResult { ok: boolean; stages: StageReport[]; artifacts: string }
 
+/** The unit's result without a process when its outputs are up to date (the summary a stage process would write), else undefined. */
+async function cachedUnit(options: LocalRunOptions, stage: StageName, label: string, logFile: string, unit?: string): Promise<UnitResult | undefined> {
+  if (!options.upToDate) return undefined;
+  const started = Date.now();
+  const { loadStage, store } = options.upToDate;
+  const run = runRefOf(options.run);
+  if (!(await readManifest(store, run, stage, unit))) return undefined; // never published: no need to load the stage's code
+  const m = await upToDateManifest(await loadStage(stage), { run, spec: options.run.spec, store, unit });
+  if (!m) return undefined;
+  options.display.unitStarted(label);
+  const summary = { stage, ...(unit ? { unit } : {}), status: 'cached', headline: m.headline, counts: m.counts, ...(m.cachedFrom ? { cachedFrom: m.cachedFrom } : {}), ...m.summary };
+  await writeFile(logFile, `${label}: up to date (same input digest ${m.inputDigest}), not run again; decided by the runner without a process\n`);
+  const result: UnitResult = { stage, unit, ok: true, exitCode: 0, summary, logFile, durationMs: Date.now() - started };
+  options.display.unitFinished(label, result);
+  return result;
+}
+
 async function runUnit(options: LocalRunOptions, runFile: string, stage: StageName, force: boolean, unitIndex?: number, unit?: string): Promise<UnitResult> {
   const label = unit ? `${stage} ${unit}` : stage;
   const logFile = join(options.logDir, `${unit ? `${stage}-${unit}` : stage}.log`);
+  if (!force) {
+    const cached = await cachedUnit(options, stage, label, logFile, unit);
+    if (cached) return cached;
+  }
   const termination = join(options.logDir, `${unit ? `${stage}-${unit}` : stage}.termination.json`);
   await rm(termination, { force: true });
   const args = [...options.bugforgeCommand, 'stage', stage, '-f', runFile, '--store', options.storeUri];

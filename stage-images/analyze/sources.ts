@@ -9,7 +9,6 @@ import type { DatasetSpec } from '../../api/v1alpha1/spec.js';
 import type { SplitName } from '../../core/records/record.js';
 import { PACKAGE_ROOT } from '../../core/version.js';
 import { parseS3Uri, s3ConnectionFromEnv } from '../../core/store/open.js';
-import { S3Store } from '../../core/store/s3.js';
 import type { ArtifactStore } from '../../core/store/store.js';
 import { splitOfPath } from './hub.js';
 import { formatOf, type InputFormat } from './readers.js';
@@ -75,6 +74,7 @@ export async function localInputs(path: string, format: DatasetSpec['format']): 
 /** The data files under an s3:// URI (an object, or every object under it as a prefix). */
 export async function s3Inputs(uri: string, format: DatasetSpec['format'], env: NodeJS.ProcessEnv): Promise<InputFile[]> {
   const { bucket, key } = parseS3Uri(uri);
+  const { S3Store } = await import('../../core/store/s3.js'); // minio only when the data set is on S3
   const store = new S3Store({ bucket, ...s3ConnectionFromEnv(env) });
   const keys: { key: string; size: number }[] = [];
   if (key && (await store.exists(key))) {

@@ -152,8 +152,9 @@ describe('openStore', () => {
     expect(openStore('/tmp/x')).toBeInstanceOf(LocalStore);
     expect((openStore('file:///tmp/x') as LocalStore).root).toBe('/tmp/x');
     const s3store = openStore('s3://bucket/some/prefix/', { endpoint: 'http://127.0.0.1:9' });
-    expect(s3store).toBeInstanceOf(S3Store);
+    expect(s3store.uri).toBe('s3://bucket/some/prefix');
     expect(s3store.uriOf('k')).toBe('s3://bucket/some/prefix/k');
+    expect(s3store.uriOf('k')).toBe(new S3Store({ bucket: 'bucket', prefix: 'some/prefix/', endpoint: 'http://127.0.0.1:9' }).uriOf('k'));
     expect(() => openStore('gs://bucket')).toThrow(/unsupported store URI gs:\/\/bucket/);
   });
 });
