@@ -6,9 +6,10 @@
 // synthetic variants of them with the usual defects: operator swaps, copies of the origin,
 // truncated code, fragments, extra functions) into a temporary local store, then runs filter
 // and merge each in a fresh process (peak RSS is per process) through the real stage runtime.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -19,7 +20,7 @@ import { LocalStore } from '../core/store/local.js';
 import { executeStage } from '../core/stage/runtime.js';
 import type { StageDefinition } from '../core/stage/definition.js';
 import type { Progress } from '../core/stage/progress.js';
-import { batchUnit, type RunRef } from '../core/stage/layout.js';
+import { batchUnit, runPrefix, type RunRef } from '../core/stage/layout.js';
 import { filterStage } from '../stage-images/filter/index.js';
 import { mergeStage } from '../stage-images/merge/index.js';
 import { mib, startMemorySampler } from './memory.js';
@@ -118,10 +119,27 @@ const program = new Command('filter-merge')
   .option('--synthetic-share <x>', 'share of the rows that are synthetic', '0.5')
   .option('--batches <n>', 'generation batches', '4')
   .option('--keep', 'keep the temporary stores')
+  .option('--python <path>', 'Python with the peers\' packages (bench/peers/*.py); default: ~/.cache/bugforge/bench-venv/bin/python when it exists, "none" to skip')
   .option('--child <what>', '(internal) generate | filter | merge')
   .option('--dir <path>', '(internal) store directory');
 program.parse();
-const opts = program.opts<{ rows: string; syntheticShare: string; batches: string; keep?: boolean; child?: string; dir?: string }>();
+const opts = program.opts<{ rows: string; syntheticShare: string; batches: string; keep?: boolean; child?: string; dir?: string; python?: string }>();
+
+const DEFAULT_PYTHON = join(homedir(), '.cache/bugforge/bench-venv/bin/python');
+const python = opts.python === 'none' ? undefined : opts.python ?? (existsSync(DEFAULT_PYTHON) ? DEFAULT_PYTHON : undefined);
+const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
+
+/** A Python peer (bench/peers/<script>) on the same store, after bugforge's stage: its figures, or undefined without Python. */
+function peer(script: string, stage: string, dir: string): StageFigures | undefined {
+  if (!python) return undefined;
+  const r = spawnSync(python, [join(PEERS, script), dir, runPrefix(RUN)], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(`  peer ${script} failed (exit ${r.status}): ${r.stderr.slice(-400)}\n`);
+    return undefined;
+  }
+  const p = JSON.parse(r.stdout.trim().split('\n').pop()!) as { peer: string; rows: number; seconds: number; cpuSeconds: number; peakRssBytes: number; kept?: number };
+  return { stage: `${stage} (${p.peer})`, rows: p.rows, seconds: p.seconds, rowsPerSecond: p.rows / p.seconds, cpuSeconds: p.cpuSeconds, peakRssBytes: p.peakRssBytes, peakHeapUsedBytes: NaN, startRssBytes: NaN, headline: p.kept !== undefined ? `${p.kept} kept` : '' };
+}
 
 if (opts.child) {
   const s = sizesFor(Number(opts.rows), Number(opts.syntheticShare), Number(opts.batches));
@@ -144,13 +162,20 @@ if (opts.child) {
         const figures = JSON.parse(await child([...common, '--child', stage])) as StageFigures;
         results.push(figures);
         process.stderr.write(`  ${stage}: ${figures.headline}\n`);
+        const peerFigures = peer(`${stage}_peer.py`, stage, dir);
+        if (peerFigures) {
+          results.push(peerFigures);
+          process.stderr.write(`  ${peerFigures.stage}: ${peerFigures.headline}\n`);
+        }
       }
     } finally {
       if (!opts.keep) await rm(dir, { recursive: true, force: true });
     }
   }
-  console.log('\nstage   rows read   wall s   rows/s   CPU s   rows/CPU-s   peak RSS   peak heapUsed   (RSS at start)');
+  if (!python) console.log('\n(no Python peers: create ~/.cache/bugforge/bench-venv with tree-sitter tree-sitter-c tree-sitter-python datasketch pandas scikit-learn, or pass --python)');
+  const width = Math.max(...results.map((r) => r.stage.length));
+  console.log(`\n${'stage'.padEnd(width)} rows read   wall s   rows/s   CPU s   rows/CPU-s   peak RSS   peak heapUsed   (RSS at start)`);
   for (const r of results) {
-    console.log(`${r.stage.padEnd(7)} ${r.rows.toLocaleString('en-US').padStart(10)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(8)} ${r.cpuSeconds.toFixed(1).padStart(7)} ${Math.round(r.rows / r.cpuSeconds).toLocaleString('en-US').padStart(12)} ${mib(r.peakRssBytes).padStart(10)} ${mib(r.peakHeapUsedBytes).padStart(15)}   (${mib(r.startRssBytes)})`);
+    console.log(`${r.stage.padEnd(width)} ${r.rows.toLocaleString('en-US').padStart(10)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(8)} ${r.cpuSeconds.toFixed(1).padStart(7)} ${Math.round(r.rows / r.cpuSeconds).toLocaleString('en-US').padStart(12)} ${mib(r.peakRssBytes).padStart(10)} ${(Number.isNaN(r.peakHeapUsedBytes) ? '–' : mib(r.peakHeapUsedBytes)).padStart(15)}   (${Number.isNaN(r.startRssBytes) ? '–' : mib(r.startRssBytes)})`);
   }
 }
