@@ -1,23 +1,20 @@
-// The operator under a ServiceAccount with exactly the RBAC of the operator ↔ packaging contract
-// (a namespaced Role, since it watches one namespace) — no Secrets, nothing cluster-wide — still
-// reconciles a run to its end, records Events and holds its leader Lease.
+// The operator under a ServiceAccount with exactly the RBAC the chart grants (its namespaced Role,
+// since it watches one namespace, and its leader-election Role, as `helm template` renders them)
+// — no Secrets, nothing cluster-wide — still reconciles a run to its end, records Events and holds
+// its leader Lease. The chart's rules are those the operator's code calls (test/unit/packaging).
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningOperator } from '../../operator/controller/manager.js';
 import { kubeConfig, useNamespace, waitFor } from '../support/cluster.js';
 import { startS3, type TestS3 } from '../support/s3.js';
+import { one, renderChart } from '../unit/packaging/helm.js';
 import { createCredentials, createRun, eventsOf, getRun, installCrd, storageFor, testOperator, waitForEnd } from './operator-support.js';
 
-const OPERATOR_RULES = [
-  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns/status'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['bugforge.dev'], resources: ['pipelineruns/finalizers'], verbs: ['update'] },
-  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
-];
+/** The chart's operator Role and leader-election Role rules for a release watching `namespace`. */
+function chartRules(namespace: string) {
+  const objs = renderChart({ watchNamespace: namespace, leaderElection: { enabled: true } }, { namespace });
+  return [...one(objs, 'Role', 'bugforge-operator').rules, ...one(objs, 'Role', 'bugforge-operator-leader-election').rules];
+}
 
 /** A kubeconfig that authenticates as the ServiceAccount with a short-lived token. */
 async function serviceAccountConfig(admin: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
@@ -48,7 +45,7 @@ describe('bugforge operator: RBAC', () => {
   it('runs with only the contract RBAC (namespaced Role, no Secrets)', async () => {
     const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
     await ns.kc.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: 'bugforge-operator' } } });
-    await rbac.createNamespacedRole({ namespace: ns.name, body: { metadata: { name: 'bugforge-operator' }, rules: OPERATOR_RULES } });
+    await rbac.createNamespacedRole({ namespace: ns.name, body: { metadata: { name: 'bugforge-operator' }, rules: chartRules(ns.name) } });
     await rbac.createNamespacedRoleBinding({ namespace: ns.name, body: { metadata: { name: 'bugforge-operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bugforge-operator' }, subjects: [{ kind: 'ServiceAccount', name: 'bugforge-operator', namespace: ns.name }] } });
     const kc = await serviceAccountConfig(ns.kc, ns.name, 'bugforge-operator');
     // The identity really is restricted: no Secrets.
@@ -84,7 +81,7 @@ describe('bugforge operator: RBAC', () => {
     await createRun(ns.kc, ns.name, 'waiting', { storage: storageFor(s3), dataset: { source: 'demo' }, jobs: { backoffLimit: 0 } });
 
     const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createNamespacedRole({ namespace: ns.name, body: { metadata: { name: 'late-operator' }, rules: OPERATOR_RULES } });
+    await rbac.createNamespacedRole({ namespace: ns.name, body: { metadata: { name: 'late-operator' }, rules: chartRules(ns.name) } });
     await rbac.createNamespacedRoleBinding({ namespace: ns.name, body: { metadata: { name: 'late-operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'late-operator' }, subjects: [{ kind: 'ServiceAccount', name: 'late-operator', namespace: ns.name }] } });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${operator!.healthPort}/readyz`)).status === 200, { what: '/readyz once the watches run', timeoutMs: 60_000 });
     const run = await waitFor(async () => {
