@@ -62,7 +62,10 @@ new_container() { ctr="$(buildah from --quiet --name "bugforge-images-$$-${#cont
 
 # One build at a time per cache (parallel test workers, two worktrees sharing $HOME).
 exec 9>"$cache/.lock"
-flock 9
+if ! flock -n 9; then
+  log "another images.sh is building into $cache: waiting for it"
+  flock 9
+fi
 
 # debian_uri N DEFAULT: the Nth URIs: line of the machine's deb822 apt sources (1: the archive,
 # 2: security), so the base comes from the mirror apt already uses here.
