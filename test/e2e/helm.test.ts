@@ -103,7 +103,9 @@ describe.skipIf(!operatorBuilt)('helm install → kubectl apply → kubectl get 
     const can = async (verb: string, resource: string, where = ['-n', ns.name]) => (await kubectl(['auth', 'can-i', verb, resource, '--as', sa, ...where])).stdout.trim();
     expect(await can('create', 'jobs.batch')).toBe('yes');
     expect(await can('watch', 'pipelineruns.bugforge.dev', ['--all-namespaces'])).toBe('yes');
-    expect(await can('patch', 'pipelineruns.bugforge.dev/status')).toBe('yes');
+    // (a subresource is --subresource: `pipelineruns/status` would ask about a run named "status")
+    expect(await can('patch', 'pipelineruns.bugforge.dev', ['-n', ns.name, '--subresource=status'])).toBe('yes');
+    expect(await can('update', 'pipelineruns.bugforge.dev', ['-n', ns.name, '--subresource=status'])).toBe('no');
     expect(await can('get', 'secrets')).toBe('no');
     expect(await can('create', 'pods')).toBe('no');
     expect(await can('delete', 'pipelineruns.bugforge.dev')).toBe('no');

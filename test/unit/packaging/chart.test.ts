@@ -10,7 +10,7 @@ import { dashboardRules, leaderElectionRules, operatorRules } from './operator-r
 // The operator ↔ packaging contract: what the operator's code calls (read from the code), and nothing more.
 const OPERATOR_RULES = operatorRules();
 const LEASE_RULES = leaderElectionRules();
-// The dashboard's extra calls: reading Pod logs and Events always; patching runs only with actions; Secrets only as listed.
+// The dashboard's extra calls: reading Pod logs and Events always; Secrets only as listed (its actions' patch on runs is in the operator's rules).
 const DASHBOARD_RULES = dashboardRules();
 const dashboardRule = (resource: string) => DASHBOARD_RULES.find((r) => r.resources[0] === resource);
 
@@ -282,7 +282,7 @@ describe('dashboard', () => {
     expect(one(objs, 'ClusterRoleBinding', 'bugforge-dashboard').subjects).toEqual([{ kind: 'ServiceAccount', name: 'bugforge-operator', namespace: 'bugforge' }]);
   });
 
-  it('actions.enabled adds exactly patch on pipelineruns (and the flag); storeSecrets adds get on exactly those Secrets', () => {
+  it('actions.enabled adds the flag (their patch on pipelineruns is the operator\'s own, for finalizers); storeSecrets adds get on exactly those Secrets', () => {
     const objs = renderChart({ dashboard: { actions: { enabled: true }, storeSecrets: ['team-s3', 'other-s3'] } });
     const c = operatorContainer(objs);
     expect(c.args).toContain('--dashboard-actions');
@@ -290,6 +290,7 @@ describe('dashboard', () => {
     const rules = one(objs, 'ClusterRole', 'bugforge-dashboard').rules;
     expect(rules.map(({ resourceNames: _names, ...r }: { resourceNames?: string[] }) => r)).toEqual(DASHBOARD_RULES);
     expect(rules.find((r: { resources: string[] }) => r.resources[0] === 'secrets')).toMatchObject({ verbs: ['get'], resourceNames: ['team-s3', 'other-s3'] });
+    expect(one(objs, 'ClusterRole', 'bugforge-operator').rules).toContainEqual({ apiGroups: ['bugforge.dev'], resources: ['pipelineruns'], verbs: ['list', 'watch', 'patch'] });
   });
 
   it('with the default storage\'s Secret, the operator Pod gets its keys by secretKeyRef (optional) — no Secret RBAC', () => {
