@@ -24,7 +24,8 @@ const opts = new Command('bench/operator.ts')
   .option('--runs <n>', 'concurrent PipelineRuns for the memory figure', (v) => Number(v), 100)
   .option('--samples <n>', 'runs created one at a time for the latency figure', (v) => Number(v), 20)
   .option('--dist <dir>', 'the compiled tree to run the operator from (another checkout\'s dist/ for a before/after)', path.join(root, 'dist'))
-  .parse().opts<{ runs: number; samples: number; dist: string }>();
+  .option('--crd <file>', 'the CRD to install (with --dist of another checkout: that checkout\'s crds/ file)', path.join(root, 'crds/bugforge.dev_pipelineruns.yaml'))
+  .parse().opts<{ runs: number; samples: number; dist: string; crd: string }>();
 
 const NS = 'bench';
 const percentile = (values: number[], p: number) => {
@@ -50,7 +51,7 @@ try {
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
   const env = { ...process.env, KUBECONFIG: cp.kubeconfigPath };
-  const applied = spawnSync('kubectl', ['apply', '--server-side', '-f', path.join(root, 'crds/bugforge.dev_pipelineruns.yaml')], { env, encoding: 'utf8' });
+  const applied = spawnSync('kubectl', ['apply', '--server-side', '-f', opts.crd], { env, encoding: 'utf8' });
   if (applied.status !== 0) throw new Error(`kubectl apply of the CRD failed: ${applied.stderr}`);
   spawnSync('kubectl', ['wait', '--for=condition=Established', `crd/${PLURAL}.${GROUP}`, '--timeout=60s'], { env });
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
