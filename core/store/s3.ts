@@ -7,6 +7,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { NotFoundError, type ArtifactStore, type StoredObject, type WriteResult } from './store.js';
 
 export interface S3Options {
@@ -58,6 +60,9 @@ export class S3Store implements ArtifactStore {
       accessKey: options.accessKey ?? '',
       secretKey: options.secretKey ?? '',
       pathStyle: options.pathStyle ?? Boolean(options.endpoint),
+      // No keep-alive: a stage that computes for seconds without yielding (training) would send its
+      // next request on a pooled socket whose idle timeout fires just then ("socket hang up").
+      transportAgent: endpoint.protocol === 'https:' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false }),
     });
   }
 
