@@ -6,7 +6,14 @@ import type { Logger } from 'pino';
 import type { Budget } from './budget.js';
 import type { Usage } from './cache.js';
 import type { ChatMessage } from './prompt.js';
-import { AUTH_STATUSES, backoffDelay, classifyError, retryAfterMs, type RetryPolicy } from './retry.js';
+import { retryAfterMs, RetriesExhaustedError, withRetry, type Failure } from '../../../core/retry.js';
+import { AUTH_STATUSES, classifyError, type RetryPolicy } from './retry.js';
+
+/** Marks on an attempt's error: whether it asked for JSON mode (for the 400 fallback). */
+const WITH_JSON = Symbol('withJson');
+/** Failure reasons that are ours, not the endpoint's (not counted as errors). */
+const BUDGET = 'budget-exhausted';
+const FATAL = 'refused-before';
 
 export interface ChatClientOptions {
   baseURL: string;
@@ -79,55 +86,83 @@ export class ChatClient {
     this.jsonMode = options.jsonMode !== 'off';
   }
 
+  /**
+   * One chat completion through the shared retry policy (core/retry.ts on p-retry): Retry-After
+   * honoured (capped), else jittered exponential backoff; each failure counted by its reason; a 400
+   * to JSON mode asks once more without it (not a retry); 401/403 end this and every later request.
+   */
   async complete(messages: ChatMessage[]): Promise<ChatAnswer> {
     const o = this.options;
-    for (let attempt = 0; ; attempt++) {
-      if (this.fatal) throw this.fatal;
-      if (!(await o.budget.tryTakeRequest())) throw new BudgetExhaustedError(o.budget.describe());
-      this.counters.requests++;
-      const withJson = this.jsonMode;
-      try {
-        const response = await this.client.chat.completions.create(
-          {
-            model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens,
-            ...(withJson ? { response_format: { type: 'json_object' as const } } : {}),
-          },
-          { signal: o.signal },
-        );
-        const usage: Usage = {
-          prompt_tokens: response.usage?.prompt_tokens ?? 0,
-          completion_tokens: response.usage?.completion_tokens ?? 0,
-          total_tokens: response.usage?.total_tokens ?? (response.usage ? response.usage.prompt_tokens + response.usage.completion_tokens : 0),
-        };
-        o.budget.addTokens(usage.total_tokens);
-        return { content: response.choices?.[0]?.message?.content ?? '', usage };
-      } catch (error) {
-        if (o.signal?.aborted) throw error;
-        const c = classifyError(error);
-        this.counters.errors[c.kind] = (this.counters.errors[c.kind] ?? 0) + 1;
-        if (c.status !== undefined && AUTH_STATUSES.has(c.status)) {
-          this.fatal ??= new ProviderAuthError(c.status, o.baseURL, providerMessage(error));
-          throw this.fatal;
+    let attempts = 0;
+    try {
+      return await withRetry(async () => {
+        if (this.fatal) throw this.fatal;
+        if (!(await o.budget.tryTakeRequest())) throw new BudgetExhaustedError(o.budget.describe());
+        attempts++;
+        this.counters.requests++;
+        const withJson = this.jsonMode;
+        try {
+          const response = await this.client.chat.completions.create(
+            {
+              model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens,
+              ...(withJson ? { response_format: { type: 'json_object' as const } } : {}),
+            },
+            { signal: o.signal },
+          );
+          const usage: Usage = {
+            prompt_tokens: response.usage?.prompt_tokens ?? 0,
+            completion_tokens: response.usage?.completion_tokens ?? 0,
+            total_tokens: response.usage?.total_tokens ?? (response.usage ? response.usage.prompt_tokens + response.usage.completion_tokens : 0),
+          };
+          o.budget.addTokens(usage.total_tokens);
+          return { content: response.choices?.[0]?.message?.content ?? '', usage };
+        } catch (error) {
+          throw Object.assign(error as Error, { [WITH_JSON]: withJson });
         }
-        if (c.status === 400 && withJson && o.jsonMode === 'auto') {
-          // Requests already in flight with JSON mode get the same 400: each asks again without it, once.
-          if (this.jsonMode) {
-            this.jsonMode = false;
-            this.counters.json_mode_fallbacks++;
-            o.log.warn({ status: 400 }, 'the server refused response_format json_object: asking without JSON mode from now on (jsonMode: auto)');
-          }
-          attempt--; // the fallback is not a retry
-          continue;
-        }
-        if (!c.retryable || attempt >= o.maxRetries) {
-          throw new RequestFailedError(c.kind, `${c.kind} after ${attempt + 1} attempt(s): ${(error as Error).message}`.slice(0, 500));
-        }
-        const hinted = retryAfterMs(c.headers, o.now(), MAX_RETRY_AFTER_MS);
-        const wait = hinted ?? backoffDelay(attempt, o.retry, o.random);
-        this.counters.retries++;
-        o.log.warn({ attempt: attempt + 1, kind: c.kind, waitMs: wait, retryAfter: hinted !== undefined }, `chat request failed (${c.kind}); retry ${attempt + 1}/${o.maxRetries} in ${wait} ms`);
-        await o.sleep(wait, o.signal);
-      }
+      }, {
+        retries: o.maxRetries,
+        backoff: o.retry,
+        classify: (error) => this.classify(error),
+        onFailure: (failure) => {
+          if (failure.reason === BUDGET || failure.reason === FATAL) return;
+          this.counters.errors[failure.reason] = (this.counters.errors[failure.reason] ?? 0) + 1;
+        },
+        onRetry: (r) => {
+          this.counters.retries++;
+          o.log.warn({ attempt: r.retry, kind: r.reason, waitMs: r.waitMs, retryAfter: r.retryAfter }, `chat request failed (${r.reason}); retry ${r.retry}/${r.retries} in ${r.waitMs} ms`);
+        },
+        maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+        signal: o.signal,
+        sleep: o.sleep,
+        random: o.random,
+      });
+    } catch (error) {
+      if (o.signal?.aborted || error instanceof BudgetExhaustedError || error instanceof ProviderAuthError) throw error;
+      if (this.fatal) throw this.fatal; // this request's own 401/403
+      if (error instanceof RetriesExhaustedError) throw new RequestFailedError(error.reason, error.message.slice(0, 500));
+      const c = classifyError(error);
+      throw new RequestFailedError(c.kind, `${c.kind} after ${attempts} attempt(s): ${(error as Error).message}`.slice(0, 500));
     }
+  }
+
+  private classify(error: Error): Failure {
+    const o = this.options;
+    if (error instanceof BudgetExhaustedError) return { reason: BUDGET, retryable: false };
+    if (error instanceof ProviderAuthError) return { reason: FATAL, retryable: false };
+    const c = classifyError(error);
+    if (c.status !== undefined && AUTH_STATUSES.has(c.status)) {
+      this.fatal ??= new ProviderAuthError(c.status, o.baseURL, providerMessage(error));
+      return { reason: c.kind, retryable: false };
+    }
+    if (c.status === 400 && (error as { [WITH_JSON]?: boolean })[WITH_JSON] && o.jsonMode === 'auto') {
+      // Requests already in flight with JSON mode get the same 400: each asks again without it, once.
+      if (this.jsonMode) {
+        this.jsonMode = false;
+        this.counters.json_mode_fallbacks++;
+        o.log.warn({ status: 400 }, 'the server refused response_format json_object: asking without JSON mode from now on (jsonMode: auto)');
+      }
+      return { reason: c.kind, retryable: true, consumesRetry: false };
+    }
+    return { reason: c.kind, retryable: c.retryable, retryAfterMs: retryAfterMs(c.headers, o.now(), MAX_RETRY_AFTER_MS) };
   }
 }
