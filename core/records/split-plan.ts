@@ -39,12 +39,13 @@ export class SplitPlan {
    * Reads the real rows (all of them, in merge's order) once and fixes the cut points; with
    * respectSourceSplits nothing is read. `onRow` sees each row (progress).
    */
-  static async build(rows: AsyncIterable<RealRow> | undefined, split: SplitSpec, onRow: () => void = () => undefined): Promise<SplitPlan> {
+  static async build(rows: AsyncIterable<RealRow> | undefined, split: SplitSpec, onRow: (row: RealRow, group: number) => void = () => undefined): Promise<SplitPlan> {
     if (split.respectSourceSplits || !rows) return new SplitPlan(split, undefined);
     const plan = new SplitPlan(split, undefined);
     const quantiles = new StratumQuantiles();
     const stratumIndex = new Map<string, number>();
-    for await (const { record } of rows) {
+    for await (const row of rows) {
+      const { record } = row;
       const group = groupKeyOf(record, split.groupBy);
       const key = hash52(group);
       if (!plan.groups.has(key)) {
@@ -58,7 +59,7 @@ export class SplitPlan {
         plan.groups.set(key, packGroup(u, index));
         quantiles.add(stratum, u);
       }
-      onRow();
+      onRow(row, key);
     }
     plan.cuts = quantiles.cuts({ train: split.train, validation: split.validation, test: split.test });
     return plan;
@@ -67,6 +68,17 @@ export class SplitPlan {
   /** Per stratum, the target sizes of each split in groups (undefined with respectSourceSplits). */
   get strataCuts(): Map<string, Cuts> | undefined {
     return this.cuts;
+  }
+
+  /**
+   * The split of a group (by its hash, as `build` passed it to onRow), after a re-split; undefined
+   * when it can't tell from the hash alone (respectSourceSplits, or a group of the rare >31 strata).
+   */
+  splitOfGroup(group: number): SplitName | undefined {
+    const packed = this.groups.get(group);
+    if (!this.cuts || packed === undefined || packed < 0) return undefined;
+    const { u, stratum } = unpackGroup(packed, () => NaN);
+    return assign(u, this.cuts.get(this.strata[stratum])!);
   }
 
   /** The split of a real row (one that was read by build, unless respectSourceSplits) and its group hash. */

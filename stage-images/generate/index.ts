@@ -13,7 +13,8 @@ import { createMutationProvider } from './mutation/provider.js';
 import { storeLedger } from './openai/budget.js';
 import { createOpenAIProvider } from './openai/provider.js';
 import { budgetShare, planBatch } from './plan.js';
-import { countPool, pickFromPool, type PoolRules, type RecordSource } from './pool.js';
+import { countPool, isPoolRecord, pickFromPool, type PoolCount, type PoolRules, type RecordSource } from './pool.js';
+import { countCodeTokens } from '../../core/records/code-tokens.js';
 import { SplitPlan } from '../../core/records/split-plan.js';
 import type { Provider, SampleTask } from './sample.js';
 import { batchOutcome, Tally } from './tally.js';
@@ -57,6 +58,25 @@ async function providerFor(ctx: StageContext, k: number): Promise<Provider> {
   });
 }
 
+/** A growable list of numbers in a Float64Array (8 bytes each, no per-entry object). */
+class GrowableNumbers {
+  private data = new Float64Array(1024);
+  length = 0;
+
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
 export const generateStage: StageDefinition = {
   name: 'generate',
   description: 'synthetic buggy functions from clean real ones (mutation engine or an OpenAI-compatible LLM), one batch per process',
@@ -78,17 +98,36 @@ export const generateStage: StageDefinition = {
     const k = batchIndex(ctx.unit, ctx.spec);
     const sources: RecordSource[] = poolFiles(ctx.spec).map((file) => ({ file, records: () => ctx.inputs.records<BugRecord>('analyze', datasetFile(file)) }));
     const rules: PoolRules = { maxTokens: ctx.spec.filtering.maxTokens };
+    let pool: PoolCount | undefined;
     if (followsMergeSplit(ctx.spec)) {
+      // One pass places every real row as merge will and counts the pool on the way (the groups of
+      // the candidate origins, 8 bytes each), so the pool is read twice in all, not three times.
       ctx.progress.phase(`${unit}: placing the real rows as merge will (generation.from: train)`);
       const realRows = async function* () {
         for (const { file, records } of sources) for await (const record of records()) yield { record, file };
       };
-      const splitPlan = await SplitPlan.build(realRows(), ctx.spec.split);
+      const candidates = new GrowableNumbers();
+      let tooLong = 0;
+      const splitPlan = await SplitPlan.build(realRows(), ctx.spec.split, ({ record }, group) => {
+        if (!isPoolRecord(record)) return;
+        if (countCodeTokens(record.func, record.lang) > rules.maxTokens!) tooLong++;
+        else candidates.push(group);
+      });
       rules.admits = (record, file) => splitPlan.place({ record, file }).split === 'train';
+      let size = 0;
+      let unknown = false;
+      for (const group of candidates.values()) {
+        const split = splitPlan.splitOfGroup(group);
+        if (split === undefined) unknown = true;
+        else if (split === 'train') size++;
+      }
+      if (!unknown) pool = { size, tooLong, notAdmitted: candidates.length - size };
     }
 
-    ctx.progress.phase(`${unit}: reading the pool of clean functions`);
-    const pool = await countPool(sources, rules);
+    if (!pool) {
+      ctx.progress.phase(`${unit}: reading the pool of clean functions`);
+      pool = await countPool(sources, rules);
+    }
     const poolSize = pool.size;
     ctx.log.info({ pool }, `pool: ${pool.size} clean functions (${pool.tooLong} over filtering.maxTokens ${rules.maxTokens} left out${rules.admits ? `, ${pool.notAdmitted} that merge puts in validation or test` : ''})`);
     if (poolSize === 0) {
