@@ -100,6 +100,7 @@ async function childStage(poolRows: number, samplesPerBatch: number) {
       name: 'analyze', description: 'bench pool', version: 'bench', reads: () => [], config: () => ({ poolRows }),
       async run(ctx) {
         await ctx.outputs.records('dataset/train.jsonl.gz', rows());
+        for (const split of ['validation', 'test']) await ctx.outputs.records(`dataset/${split}.jsonl.gz`, []); // as analyze publishes
         return { headline: 'bench', counts: {} };
       },
     };
@@ -130,7 +131,7 @@ async function benchStage(poolRows: number) {
   const out = await runChild(['--child-stage', String(poolRows), '--child-samples', String(samples)]);
   const r = JSON.parse(out.trim().split('\n').pop()!);
   console.log(`\n## generate stage, one batch of ${samples} over a pool of ${poolRows.toLocaleString('en-US')} clean rows (fresh process)`);
-  console.log(`  ${r.seconds.toFixed(1)} s (reads the pool twice, then mutates), ${r.counts.produced} produced, ${r.counts.failed} failed`);
+  console.log(`  ${r.seconds.toFixed(1)} s (reads the pool twice — with from: train, all of analyze's rows, placing them as merge will — then mutates), ${r.counts.produced} produced, ${r.counts.failed} failed`);
   console.log(`  peak RSS ${mib(r.peakRss)}, peak heapUsed ${mib(r.peakHeap)}`);
 }
 

@@ -43,13 +43,19 @@ export function codeTokens(code: string, lang: Lang = 'c'): string[] {
   return tokens;
 }
 
-/** How many code tokens a function has (no array kept). */
-export function countCodeTokens(code: string, lang: Lang = 'c'): number {
+/** How many code tokens a function has (no array kept); with `stopAfter`, counting stops once it is passed. */
+export function countCodeTokens(code: string, lang: Lang = 'c', stopAfter = Infinity): number {
   const pattern = lang === 'python' ? PY_TOKEN : C_TOKEN;
   let n = 0;
-  for (const match of code.matchAll(pattern)) if (!isComment(match[0], lang)) n++;
+  for (const match of code.matchAll(pattern)) {
+    if (!isComment(match[0], lang) && ++n > stopAfter) break;
+  }
   return n;
 }
+
+/** Whether a function has more than `limit` code tokens (a token is at least one character: short code is not even scanned). */
+export const hasMoreTokensThan = (code: string, lang: Lang, limit: number): boolean =>
+  code.length > limit && countCodeTokens(code, lang, limit) > limit;
 
 /** Lines of a function: newline-separated, a trailing newline does not start another line. */
 export function countLines(code: string): number {

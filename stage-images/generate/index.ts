@@ -14,7 +14,7 @@ import { storeLedger } from './openai/budget.js';
 import { createOpenAIProvider } from './openai/provider.js';
 import { budgetShare, planBatch } from './plan.js';
 import { countPool, isPoolRecord, pickFromPool, type PoolCount, type PoolRules, type RecordSource } from './pool.js';
-import { countCodeTokens } from '../../core/records/code-tokens.js';
+import { hasMoreTokensThan } from '../../core/records/code-tokens.js';
 import { SplitPlan } from '../../core/records/split-plan.js';
 import type { Provider, SampleTask } from './sample.js';
 import { batchOutcome, Tally } from './tally.js';
@@ -100,28 +100,46 @@ export const generateStage: StageDefinition = {
     const rules: PoolRules = { maxTokens: ctx.spec.filtering.maxTokens };
     let pool: PoolCount | undefined;
     if (followsMergeSplit(ctx.spec)) {
-      // One pass places every real row as merge will and counts the pool on the way (the groups of
-      // the candidate origins, 8 bytes each), so the pool is read twice in all, not three times.
+      // One pass places every real row as merge will and finds the pool on the way (16 bytes per
+      // candidate origin, then one byte per row), so the pool is read twice in all, and the second
+      // pass neither tokenizes nor hashes.
       ctx.progress.phase(`${unit}: placing the real rows as merge will (generation.from: train)`);
       const realRows = async function* () {
         for (const { file, records } of sources) for await (const record of records()) yield { record, file };
       };
-      const candidates = new GrowableNumbers();
+      // rows that can be origins (clean, within the token budget): their position and group
+      const candidateRows = new GrowableNumbers();
+      const candidateGroups = new GrowableNumbers();
       let tooLong = 0;
+      let row = -1;
       const splitPlan = await SplitPlan.build(realRows(), ctx.spec.split, ({ record }, group) => {
+        row++;
         if (!isPoolRecord(record)) return;
-        if (countCodeTokens(record.func, record.lang) > rules.maxTokens!) tooLong++;
-        else candidates.push(group);
+        if (hasMoreTokensThan(record.func, record.lang, rules.maxTokens!)) tooLong++;
+        else {
+          candidateRows.push(row);
+          candidateGroups.push(group);
+        }
       });
-      rules.admits = (record, file) => splitPlan.place({ record, file }).split === 'train';
+      const inPool = new Uint8Array(row + 1); // 1: an origin (merge puts it in train)
       let size = 0;
       let unknown = false;
-      for (const group of candidates.values()) {
-        const split = splitPlan.splitOfGroup(group);
+      const rows = candidateRows.values();
+      const groups = candidateGroups.values();
+      for (let i = 0; i < rows.length; i++) {
+        const split = splitPlan.splitOfGroup(groups[i]);
         if (split === undefined) unknown = true;
-        else if (split === 'train') size++;
+        else if (split === 'train') {
+          inPool[rows[i]] = 1;
+          size++;
+        }
       }
-      if (!unknown) pool = { size, tooLong, notAdmitted: candidates.length - size };
+      if (unknown) {
+        rules.admits = (record, file) => splitPlan.place({ record, file }).split === 'train';
+      } else {
+        rules.atRow = (r) => inPool[r] === 1;
+        pool = { size, tooLong, notAdmitted: rows.length - size };
+      }
     }
 
     if (!pool) {
@@ -129,9 +147,9 @@ export const generateStage: StageDefinition = {
       pool = await countPool(sources, rules);
     }
     const poolSize = pool.size;
-    ctx.log.info({ pool }, `pool: ${pool.size} clean functions (${pool.tooLong} over filtering.maxTokens ${rules.maxTokens} left out${rules.admits ? `, ${pool.notAdmitted} that merge puts in validation or test` : ''})`);
+    ctx.log.info({ pool }, `pool: ${pool.size} clean functions (${pool.tooLong} over filtering.maxTokens ${rules.maxTokens} left out${rules.admits || rules.atRow ? `, ${pool.notAdmitted} that merge puts in validation or test` : ''})`);
     if (poolSize === 0) {
-      const leftOut = [`${pool.tooLong} longer than filtering.maxTokens (${rules.maxTokens})`, ...(rules.admits ? [`${pool.notAdmitted} that merge puts in validation or test`] : [])].join(', ');
+      const leftOut = [`${pool.tooLong} longer than filtering.maxTokens (${rules.maxTokens})`, ...(rules.admits || rules.atRow ? [`${pool.notAdmitted} that merge puts in validation or test`] : [])].join(', ');
       const hint = g.from === 'train' ? '; generation.from: all also uses validation and test' : '';
       throw Object.assign(new Error(`analyze published no clean (label 0) C or Python functions usable as origins in ${poolFiles(ctx.spec).map(datasetFile).join(', ')} (left out: ${leftOut}): nothing to inject bugs into${hint}`), { exitCode: 2 });
     }

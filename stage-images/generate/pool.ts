@@ -5,7 +5,7 @@
 // LLM, paid tokens thrown away), and, with generation.from: train, one that merge will put in
 // train (core/records/split-plan.ts), or its samples are dropped from validation and test.
 import type { BugRecord, Lang, SplitName } from '../../core/records/record.js';
-import { countCodeTokens } from '../../core/records/code-tokens.js';
+import { hasMoreTokensThan } from '../../core/records/code-tokens.js';
 
 /** One of analyze's files: which split it is, and its records. */
 export interface RecordSource { file: SplitName; records: () => AsyncIterable<BugRecord> }
@@ -15,6 +15,11 @@ export interface PoolRules {
   maxTokens?: number;
   /** Further rule, e.g. "merge puts it in train". */
   admits?: (record: BugRecord, file: SplitName) => boolean;
+  /**
+   * Decided beforehand, by each row's position over all the sources' rows (0-based): replaces every
+   * other rule (no tokenizing, no hashing in the pass).
+   */
+  atRow?: (row: number) => boolean;
 }
 
 const LANGS: readonly Lang[] = ['c', 'python'];
@@ -27,10 +32,18 @@ export const isPoolRecord = (r: BugRecord): boolean =>
 export interface PoolCount { size: number; tooLong: number; notAdmitted: number }
 
 async function* scan(sources: readonly RecordSource[], rules: PoolRules, count?: PoolCount): AsyncGenerator<BugRecord> {
+  let row = -1;
   for (const { file, records } of sources) {
     for await (const r of records()) {
+      row++;
+      if (rules.atRow) {
+        if (!rules.atRow(row)) continue;
+        if (count) count.size++;
+        yield r;
+        continue;
+      }
       if (!isPoolRecord(r)) continue;
-      if (rules.maxTokens !== undefined && countCodeTokens(r.func, r.lang) > rules.maxTokens) {
+      if (rules.maxTokens !== undefined && hasMoreTokensThan(r.func, r.lang, rules.maxTokens)) {
         if (count) count.tooLong++;
         continue;
       }
