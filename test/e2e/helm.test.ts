@@ -4,10 +4,11 @@
 // `kubectl get` / `describe` it, `helm test`, and `helm uninstall`.
 // Storage: an s3rver on 127.0.0.1, made the operator's default storage through chart values; the
 // credentials Secret is created the way the docs say.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Client } from 'minio';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAGE_NAMES } from '../../api/v1alpha1/spec.js';
 import { isStageAvailable } from '../../stage-images/registry.js';
@@ -135,7 +136,11 @@ describe.skipIf(!operatorBuilt)('helm install → kubectl apply → kubectl get 
     const get = await run(['get', 'pipelineruns']);
     expect(get.code, get.stderr).toBe(0);
     const [header, row] = get.stdout.trim().split('\n');
-    expect(header.split(/\s+/)).toEqual(['NAME', 'PHASE', 'STAGE', 'PROGRESS', 'F1', 'AGE']);
+    // The CRD's printer columns, as kubectl shows them (NAME first).
+    const crd = parse(readFileSync(path.join(repoRoot, 'crds/bugforge.dev_pipelineruns.yaml'), 'utf8'));
+    const columns: string[] = crd.spec.versions[0].additionalPrinterColumns.map((c: { name: string }) => c.name.toUpperCase());
+    expect(columns).toEqual(expect.arrayContaining(['PHASE', 'STAGE', 'PROGRESS', 'F1', 'AGE']));
+    expect(header.split(/\s+/)).toEqual(['NAME', ...columns]);
     expect(row).toMatch(new RegExp(`^quickstart\\s+${expectedPhase}\\s`));
 
     const describe = await run(['describe', 'pipelinerun', 'quickstart']);
