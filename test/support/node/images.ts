@@ -16,7 +16,6 @@ export interface ImageEntry {
   archive: string;
   /** The reference Pods use, e.g. ghcr.io/bugforge/bugforge:dev. */
   tag: string;
-  bytes: number;
 }
 
 export interface ImportedImage extends ImageEntry {

@@ -30,7 +30,7 @@ import { startKubelet } from "./kubelet.js";
 import { bridgeIP, nodeName, paths } from "./layout.js";
 import { acquireNodeLock } from "./lock.js";
 import type { NodeProcess } from "./process.js";
-import { sh, sleep } from "./sh.js";
+import { kubectlBinary, sh, sleep } from "./sh.js";
 import { teardownNode } from "./teardown.js";
 
 export { nodeName, bridgeIP, clusterDNSIP, podCIDR, serviceCIDR } from "./layout.js";
@@ -84,7 +84,8 @@ export function buildNodeBinaries(opts: { quiet?: boolean } = {}): void {
 }
 
 export function kubectlWith(kubeconfig: string) {
-  return (args: string[], input?: string): string => sh("kubectl", [`--kubeconfig=${kubeconfig}`, ...args], { input, timeoutMs: 120_000 }).stdout;
+  const bin = kubectlBinary();
+  return (args: string[], input?: string): string => sh(bin, [`--kubeconfig=${kubeconfig}`, ...args], { input, timeoutMs: 120_000 }).stdout;
 }
 
 export async function startRealNode(opts: RealNodeOptions = {}): Promise<RealNode> {
@@ -97,8 +98,8 @@ export async function startRealNode(opts: RealNodeOptions = {}): Promise<RealNod
     mark = Date.now();
   };
   if (process.getuid?.() !== 0) throw new Error("the real node needs root (containerd, the bridge, iptables)");
-  for (const tool of ["containerd", "runc", "ctr", "ip", "iptables", "kubectl"]) {
-    if (sh("sh", ["-c", `command -v ${tool}`], { allowFail: true }).status !== 0) throw new Error(`${tool} not found: the real node needs Debian's containerd, runc, containernetworking-plugins, iptables and kubectl (see .ci/run)`);
+  for (const tool of ["containerd", "runc", "ctr", "ip", "iptables"]) {
+    if (sh("sh", ["-c", `command -v ${tool}`], { allowFail: true }).status !== 0) throw new Error(`${tool} not found: the real node needs Debian's containerd, runc, containernetworking-plugins and iptables (see .ci/run)`);
   }
   if (opts.build ?? true) {
     buildControlPlane({ quiet: true });
@@ -173,7 +174,7 @@ export async function startRealNode(opts: RealNodeOptions = {}): Promise<RealNod
       }),
     );
     await waitFor(`Node ${nodeName} Ready`, () => {
-      const out = sh("kubectl", [`--kubeconfig=${controlPlane!.kubeconfigPath}`, "get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], { allowFail: true });
+      const out = sh(kubectlBinary(), [`--kubeconfig=${controlPlane!.kubeconfigPath}`, "get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], { allowFail: true });
       return out.stdout.trim() === "True";
     });
     lap("kubelet");

@@ -1,5 +1,8 @@
 /** Small wrappers over the host tools the node is built from (ip, iptables, ctr, mount). */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface ShResult {
   status: number | null;
@@ -24,4 +27,14 @@ export function have(cmd: string): boolean {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** kubectl: $KUBECTL, else the one on PATH, else scripts/get-helm.sh's .cache/bin/kubectl (fetched if missing). */
+export function kubectlBinary(): string {
+  if (process.env.KUBECTL) return process.env.KUBECTL;
+  if (have("kubectl")) return "kubectl";
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+  const local = path.join(root, ".cache/bin/kubectl");
+  if (!existsSync(local)) sh("bash", [path.join(root, "scripts/get-helm.sh")], { timeoutMs: 300_000 });
+  return local;
 }
