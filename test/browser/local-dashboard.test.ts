@@ -93,6 +93,7 @@ describe('bugforge ui in Chromium, over finished local runs', () => {
     const frame = page.frameLocator('.report iframe');
     await frame.locator('body').waitFor();
     expect(await frame.locator('body').innerText()).toMatch(/F1/);
+    await page.locator('.report iframe').scrollIntoViewIfNeeded();
     await screenshot(page, 'local-run-page');
   });
 

@@ -41,3 +41,12 @@ export const metric = (v: number | undefined, digits = 3): string => (v === unde
 
 export const counts = (c: Record<string, number> | undefined): string =>
   c ? Object.entries(c).slice(0, 6).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(' · ') : '';
+
+/** A timestamp as a short local time (with the date when it is not today). */
+export function clock(time: string | undefined, now = new Date()): string {
+  if (!time) return '';
+  const d = new Date(time);
+  if (Number.isNaN(d.getTime())) return time;
+  const hms = d.toLocaleTimeString('en-GB', { hour12: false });
+  return d.toDateString() === now.toDateString() ? hms : `${d.toISOString().slice(0, 10)} ${hms}`;
+}

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ArtifactsView as Artifacts, DashboardConfig, GraphNode, RunDetail } from '../model.js';
 import { api, live } from './api.js';
 import { ArtifactsView } from './artifacts-view.js';
-import { between, duration, metric } from './format.js';
+import { between, clock, duration, metric } from './format.js';
 import { StageGraph } from './graph-view.js';
 import { LogView } from './log-view.js';
 import { Link, navigate } from './router.js';
@@ -145,17 +145,17 @@ export function RunPage(props: { config: DashboardConfig; namespace: string; nam
           {detail.conditions.length ? (
             <table class="conditions">
               <thead><tr><th>Type</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr></thead>
-              <tbody>{detail.conditions.map((c) => <tr key={c.type}><td>{c.type}</td><td>{c.status}</td><td>{c.reason}</td><td>{c.message}</td><td>{c.lastTransitionTime ?? ''}</td></tr>)}</tbody>
+              <tbody>{detail.conditions.map((c) => <tr key={c.type}><td>{c.type}</td><td>{c.status}</td><td>{c.reason}</td><td>{c.message}</td><td title={c.lastTransitionTime}>{clock(c.lastTransitionTime)}</td></tr>)}</tbody>
             </table>
           ) : <p class="empty">{props.config.mode === 'local' ? 'Local runs have no conditions: the graph says where each stage stands.' : 'No conditions yet.'}</p>}
         </div>
         <div>
           <h2>Events</h2>
           {detail.events.length ? (
-            <table class="events">
+            <div class="scroll"><table class="events">
               <thead><tr><th>When</th><th>Type</th><th>Reason</th><th>Object</th><th>Message</th></tr></thead>
-              <tbody>{detail.events.map((e, i) => <tr key={i} class={e.type === 'Warning' ? 'warning' : ''}><td>{e.time ?? ''}</td><td>{e.type}</td><td>{e.reason}</td><td>{e.object}</td><td>{e.message}{e.count && e.count > 1 ? ` (×${e.count})` : ''}</td></tr>)}</tbody>
-            </table>
+              <tbody>{detail.events.map((e, i) => <tr key={i} class={e.type === 'Warning' ? 'warning' : ''}><td title={e.time}>{clock(e.time)}</td><td>{e.type}</td><td>{e.reason}</td><td>{e.object}</td><td>{e.message}{e.count && e.count > 1 ? ` (×${e.count})` : ''}</td></tr>)}</tbody>
+            </table></div>
           ) : <p class="empty">{props.config.mode === 'local' ? 'Local runs record no Events.' : 'No Events.'}</p>}
         </div>
       </div>
