@@ -12,7 +12,7 @@ function App() {
   const url = useLocation();
   const [config, setConfig] = useState<DashboardConfig>();
   const [error, setError] = useState<string>();
-  useEffect(() => { api.config().then(setConfig, (e: Error) => setError(e.message)); }, []);
+  useEffect(() => { performance.mark('bugforge:start'); api.config().then((c) => { performance.mark('bugforge:config'); setConfig(c); }, (e: Error) => setError(e.message)); }, []);
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   let page;
   if (error) page = <p class="error">The dashboard's API did not answer: {error}</p>;
