@@ -55,8 +55,6 @@ function derive(paths: string[]): Rule[] {
       const [group, resource] = KINDS[kind];
       grant(group, status ? `${resource}/status` : resource, VERBS[verb]);
     }
-    // client-node's Log class reads /api/v1/namespaces/<ns>/pods/<pod>/log.
-    if (/\bnew Log\(/.test(text)) grant('', 'pods/log', 'get');
     // An informer lists and then watches the collection at its path (/api/v1/pods, /apis/batch/v1/jobs, /apis/${GROUP}/…/${PLURAL}).
     for (const [, url] of text.matchAll(INFORMER_PATH)) {
       const last = url.split('/').at(-1)!;
