@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningOperator } from '../../operator/controller/manager.js';
 import { startOperatorDashboard } from '../../operator/dashboard/operator-dashboard.js';
 import { createTestNamespace, kubeConfig, waitFor, type TestNamespace } from '../support/cluster.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import type { TestS3 } from '../support/s3.js';
+import { startS3Process } from './s3-process.js';
 import { CREDENTIALS_SECRET, createCredentials, createRun, getRun, installCrd, storageFor, testOperator } from '../integration/operator-support.js';
 import { buildDashboardBundle, launchChromium, screenshot } from './support.js';
 
@@ -18,9 +19,20 @@ const quickstart = (s3: TestS3, extra: Record<string, unknown> = {}) => ({
   dataset: { source: 'demo' },
   generation: { provider: 'mutation', batches: 2, parallelism: 2, samplesPerBatch: 30 },
   training: { features: 'tfidf', head: 'logreg', epochs: 10 },
-  jobs: { backoffLimit: 0 },
+  // A retry inside the Job: a transient store error (s3rver has reset connections under load here)
+  // would fail the run, and this test is about the dashboard following it.
+  jobs: { backoffLimit: 2 },
   ...extra,
 });
+
+/** Polls `check` until true; unlike waitFor, an error from `check` ends the wait (a failed run will not succeed). */
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
 
 describe('the operator\'s dashboard in Chromium, during runs on the test control plane', () => {
   const kc = kubeConfig();
@@ -36,7 +48,7 @@ describe('the operator\'s dashboard in Chromium, during runs on the test control
     buildDashboardBundle();
     await installCrd(kc);
     ns = await createTestNamespace(kc, 'dashboard');
-    s3 = await startS3({ buckets: ['bugforge'] });
+    s3 = await startS3Process(['bugforge']);
     await createCredentials(kc, ns.name, s3);
     operator = await testOperator(kc, ns.name, { host: '127.0.0.1', dashboard: { port: 0, storeSecrets: [CREDENTIALS_SECRET] } });
     base = `http://127.0.0.1:${operator.dashboardPort}`;
@@ -66,7 +78,10 @@ describe('the operator\'s dashboard in Chromium, during runs on the test control
     const seenRunning = new Set<string>();
     let streamed = false;
     for (const stage of ['analyze', 'generate', 'filter', 'merge', 'train', 'evaluate']) {
-      await waitFor(async () => {
+      await until(`${stage} to succeed on the page`, 240_000, async () => {
+        if ((await page.getAttribute('section.run', 'data-phase')) === 'Failed') {
+          throw new Error(`the run failed: ${await page.locator('.run-message').innerText().catch(() => '?')}`);
+        }
         const state = await page.getAttribute(`[data-node="${stage}"]`, 'data-state');
         if (state === 'Running') seenRunning.add(stage);
         if (!streamed) {
@@ -85,7 +100,7 @@ describe('the operator\'s dashboard in Chromium, during runs on the test control
           }
         }
         return state === 'Succeeded';
-      }, { what: `${stage} to succeed on the page`, timeoutMs: 240_000, intervalMs: 300 });
+      });
     }
     expect(seenRunning.size, `stages seen Running on the page: ${[...seenRunning].join(', ')}`).toBeGreaterThan(0);
     expect(streamed, 'a running stage\'s log was shown while it ran').toBe(true);
