@@ -29,7 +29,9 @@ function defaultNode(detail: RunDetail): string | undefined {
 function Actions(props: { config: DashboardConfig; detail: RunDetail; onDone(message: string): void }) {
   const { detail } = props;
   const [busy, setBusy] = useState(false);
-  const [from, setFrom] = useState(detail.actions.rerunFrom[0] ?? '');
+  const [chosen, setFrom] = useState('');
+  // The stages offered change with the run's phase (none while it runs): default to the first.
+  const from = detail.actions.rerunFrom.includes(chosen) ? chosen : detail.actions.rerunFrom[0] ?? '';
   const [error, setError] = useState<string>();
   if (!props.config.actions) return <p class="read-only" data-read-only="true">Read-only dashboard: retry, re-run and cancel are disabled.</p>;
   if (!detail.actions.enabled) return <p class="read-only">{detail.actions.why ?? 'No action applies to this run now.'}</p>;
