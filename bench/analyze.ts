@@ -8,13 +8,11 @@
 // in a fresh process through the real stage runtime, and prints wall time, rows/s, CPU seconds,
 // peak RSS and peak V8 heapUsed. Memory should not grow with N beyond the small per-distinct-
 // function entry that exact duplicate detection needs.
-import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -24,6 +22,7 @@ import { executeStage } from '../core/stage/runtime.js';
 import { LocalStore } from '../core/store/local.js';
 import { analyzeStage } from '../stage-images/analyze/index.js';
 import { C_TEMPLATES, expandTemplate } from './fixtures/c-templates.js';
+import { runBenchChild } from './child.js';
 import { mib, startMemorySampler } from './memory.js';
 import { mulberry32 as random } from '../core/random.js';
 
@@ -88,14 +87,7 @@ async function measure(dataDir: string, storeDir: string): Promise<void> {
   process.stdout.write(JSON.stringify({ wallS, cpuS: (cpu.user + cpu.system) / 1e6, ...peak, counts: result.manifest.counts }) + '\n');
 }
 
-function child(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`bench child exited with ${code}`))));
-  });
-}
+const child = (args: string[]) => runBenchChild(import.meta.url, args);
 
 const program = new Command('bench-analyze')
   .option('--rows <list>', 'row counts, comma-separated', '100000,1000000')

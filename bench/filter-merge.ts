@@ -6,7 +6,7 @@
 // synthetic variants of them with the usual defects: operator swaps, copies of the origin,
 // truncated code, fragments, extra functions) into a temporary local store, then runs filter
 // and merge each in a fresh process (peak RSS is per process) through the real stage runtime.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import type { Progress } from '../core/stage/progress.js';
 import { batchUnit, runPrefix, type RunRef } from '../core/stage/layout.js';
 import { filterStage } from '../stage-images/filter/index.js';
 import { mergeStage } from '../stage-images/merge/index.js';
+import { runBenchChild } from './child.js';
 import { mib, startMemorySampler } from './memory.js';
 import { range, realRecord, syntheticRecord } from '../test/support/data-stage-records.js';
 
@@ -104,15 +105,7 @@ async function measure(stageName: 'filter' | 'merge', store: LocalStore, s: Size
 
 // ---------- orchestration ----------
 
-function child(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`bench child ${args.join(' ')} exited with ${code}`))));
-  });
-}
+const child = (args: string[]) => runBenchChild(import.meta.url, args);
 
 const program = new Command('filter-merge')
   .option('--rows <list>', 'comma-separated row counts (real + synthetic)', '100000,1000000')

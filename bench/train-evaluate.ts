@@ -9,11 +9,9 @@
 // commit_id (so evaluate scores pairs), plus one synthetic sample per ten train rows (so train
 // also fits the real-only detector). The detector, its real-only twin and the tfidf-logreg baseline
 // are all trained; evaluate runs 1,000 bootstrap resamples.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { validateSpec } from '../api/v1alpha1/validate.js';
@@ -25,6 +23,7 @@ import { LocalStore } from '../core/store/local.js';
 import { evaluateStage } from '../stage-images/evaluate/index.js';
 import { trainStage } from '../stage-images/train/index.js';
 import { C_TEMPLATES, expandTemplate } from './fixtures/c-templates.js';
+import { runBenchChild } from './child.js';
 import { mib, startMemorySampler } from './memory.js';
 
 const WORDS = ['buf', 'len', 'ctx', 'frame', 'pkt', 'data', 'size', 'count', 'state', 'coef', 'ref', 'mode', 'index', 'flags', 'level', 'slice', 'block', 'queue', 'node', 'width'];
@@ -75,14 +74,7 @@ async function measure(stage: 'merge' | 'train' | 'evaluate', storeDir: string, 
   process.stdout.write(JSON.stringify({ wallS, cpuS: (cpu.user + cpu.system) / 1e6, ...memory.stop(), headline: result.manifest.headline }) + '\n');
 }
 
-function child(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`bench child exited with ${code}`))));
-  });
-}
+const child = (args: string[]) => runBenchChild(import.meta.url, args);
 
 const program = new Command('bench-train-evaluate')
   .option('--rows <n>', 'functions in all (train/validation/test 80/10/10, as twins)', '25000')
