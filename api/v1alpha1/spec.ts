@@ -57,7 +57,7 @@ export const Storage = Type.Object({
 export const DatasetSources = ['huggingface', 'demo', 'uri'] as const;
 export const Dataset = Type.Object({
   source: Enum(DatasetSources, { default: 'huggingface', description: 'huggingface: the hub parquet files; demo: the small demo set shipped with bugforge; uri: a local path or s3:// URI.' }),
-  name: Type.String({ default: 'google/code_x_glue_cc_defect_detection', description: 'Hub dataset id (source huggingface).' }),
+  name: Type.String({ default: 'google/code_x_glue_cc_defect_detection', description: 'Hub dataset id (source huggingface); for source uri, the data set\'s name in record ids and reports (default: the file or directory name).' }),
   revision: Type.String({ default: 'main', description: 'Hub revision (branch, tag or commit).' }),
   hubEndpoint: Type.String({ default: 'https://huggingface.co', pattern: '^https?://', description: 'Hub base URL (a mirror works).' }),
   uri: Type.Optional(Type.String({ minLength: 1, description: 'File or directory (local path or s3://bucket/key) with parquet, JSONL or CSV (source uri).' })),
