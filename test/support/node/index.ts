@@ -46,7 +46,7 @@ export const realNodeControllers = [
 ];
 
 export interface RealNodeOptions {
-  /** Run the (cached) Go builds of the control plane, kubelet and kube-proxy first (default true). */
+  /** Run the (cached) builds first: control plane, kubelet and kube-proxy, and this checkout's images (default true). */
   build?: boolean;
   /** Image names from the image index to import (default: every image in it). pause and coredns are always imported. */
   images?: string[];
@@ -83,6 +83,20 @@ export function buildNodeBinaries(opts: { quiet?: boolean } = {}): void {
   if (r.status !== 0) throw new Error(`test/controlplane/build.sh node failed (exit ${r.status})${opts.quiet ? `:\n${r.stdout}\n${r.stderr}` : ""}`);
 }
 
+/**
+ * Runs `scripts/images.sh` (buildah): brings this checkout's images up to date in the shared image
+ * cache — a no-op of a few seconds when their input hashes match, so the node never runs images
+ * another checkout built into the same cache.
+ */
+export function buildImages(opts: { quiet?: boolean } = {}): void {
+  const r = spawnSync("bash", [path.join(controlPlaneDir, "../../scripts/images.sh")], {
+    stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`scripts/images.sh failed (exit ${r.status})${opts.quiet ? `:\n${String(r.stdout).slice(-4000)}\n${String(r.stderr).slice(-4000)}` : ""}`);
+}
+
 export function kubectlWith(kubeconfig: string) {
   const bin = kubectlBinary();
   return (args: string[], input?: string): string => sh(bin, [`--kubeconfig=${kubeconfig}`, ...args], { input, timeoutMs: 120_000 }).stdout;
@@ -104,6 +118,7 @@ export async function startRealNode(opts: RealNodeOptions = {}): Promise<RealNod
   if (opts.build ?? true) {
     buildControlPlane({ quiet: true });
     buildNodeBinaries({ quiet: true });
+    buildImages({ quiet: true });
     lap("build");
   }
   const index = readImageIndex();
