@@ -1,7 +1,6 @@
 // `bugforge logs <run> [--stage S] [-f]`: every stage Pod's log, in pipeline order, each line
 // prefixed by its stage (and batch) and made human-readable with pino-pretty (stages log JSON lines
 // in Kubernetes). -f follows the Pods as they start, until the run ends.
-import { Writable } from 'node:stream';
 import { CoreV1Api, Log, type V1Pod } from '@kubernetes/client-node';
 import { prettyFactory } from 'pino-pretty';
 import type { StageName } from '../../api/v1alpha1/spec.js';
@@ -9,6 +8,7 @@ import { STAGE_NAMES } from '../../api/v1alpha1/spec.js';
 import { isTerminalPhase } from '../../api/v1alpha1/status.js';
 import { LABELS, RUN_NAME_ANNOTATION, runLabel } from '../../operator/controller/names.js';
 import { CONTAINER_NAME } from '../../operator/controller/job-spec.js';
+import { followRunLogs, type LogSource } from './logs-follow.js';
 import { cluster, getRun, type Cluster, type ClusterOptions } from './cluster-client.js';
 
 export interface LogsOptions extends ClusterOptions { stage?: StageName; follow?: boolean }
@@ -47,29 +47,13 @@ async function podsOf(c: Cluster, run: string, stage?: StageName): Promise<V1Pod
   return orderPods(list.items.filter((p) => p.metadata?.annotations?.[RUN_NAME_ANNOTATION] === run));
 }
 
-/** A writable that prints each complete line with the Pod's prefix. */
-function linePrinter(prefix: string, format: (line: string) => string): Writable {
-  let rest = '';
-  // A message may span lines (a stage's Markdown summary): each printed line carries the prefix.
-  const print = (line: string) => process.stdout.write(format(line).split('\n').map((l) => `${prefix} ${l}\n`).join(''));
-  return new Writable({
-    write(chunk, _encoding, done) {
-      const lines = (rest + String(chunk)).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (line) print(line);
-      done();
-    },
-    final(done) {
-      if (rest) print(rest);
-      done();
-    },
-  });
-}
-
 export async function logsCommand(name: string, opts: LogsOptions): Promise<void> {
   const c = cluster(opts);
   await getRun(c, name); // a clear "not found" first
   const format = lineFormatter();
+  // A message may span lines (a stage's Markdown summary): each printed line carries the prefix.
+  const print = (prefix: string, line: string) =>
+    process.stdout.write(format(line).split('\n').map((l) => `${prefix} ${l}\n`).join(''));
   const core = c.kc.makeApiClient(CoreV1Api);
   if (!opts.follow) {
     const pods = await podsOf(c, name, opts.stage);
@@ -81,36 +65,23 @@ export async function logsCommand(name: string, opts: LogsOptions): Promise<void
         continue;
       }
       const text = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: c.namespace, container: CONTAINER_NAME });
-      const printer = linePrinter(prefix, format);
-      printer.end(text);
-      await new Promise((r) => printer.once('finish', r));
+      for (const line of text.split('\n')) if (line) print(prefix, line);
     }
     return;
   }
   // Follow: start on each Pod once it runs; stop when the run has ended and every stream has.
   const log = new Log(c.kc);
-  const following = new Map<string, Promise<void>>();
-  for (;;) {
-    for (const pod of await podsOf(c, name, opts.stage)) {
-      const podName = pod.metadata!.name!;
-      if (following.has(podName) || pod.status?.phase === 'Pending') continue;
-      const printer = linePrinter(`[${labelOf(pod)}]`, format);
-      const done = new Promise<void>((resolve) => { printer.once('finish', resolve); printer.once('error', () => resolve()); });
-      following.set(podName, done);
-      await log.log(c.namespace, podName, CONTAINER_NAME, printer, { follow: true }).catch((error: unknown) => {
-        process.stderr.write(`[${labelOf(pod)}] could not follow ${podName}: ${(error as Error).message}\n`);
-        printer.end();
-      });
-    }
-    const run = await getRun(c, name);
-    if (isTerminalPhase(run.status?.phase)) {
-      await Promise.all(following.values());
-      const last = await podsOf(c, name, opts.stage);
-      if (last.every((p) => following.has(p.metadata!.name!) || p.status?.phase === 'Pending')) {
-        console.log(`-- PipelineRun ${c.namespace}/${name} ended ${run.status?.phase}`);
-        return;
-      }
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  const source: LogSource = {
+    pods: async () => (await podsOf(c, name, opts.stage)).map((pod) => ({
+      name: pod.metadata!.name!, prefix: `[${labelOf(pod)}]`, pending: pod.status?.phase === 'Pending',
+    })),
+    endedPhase: async () => {
+      const phase = (await getRun(c, name)).status?.phase;
+      return isTerminalPhase(phase) ? phase : undefined;
+    },
+    follow: (pod, into) => log.log(c.namespace, pod, CONTAINER_NAME, into, { follow: true }),
+    read: (pod) => core.readNamespacedPodLog({ name: pod, namespace: c.namespace, container: CONTAINER_NAME }),
+  };
+  const phase = await followRunLogs(source, print, { pollMs: POLL_MS });
+  console.log(`-- PipelineRun ${c.namespace}/${name} ended ${phase}`);
 }

@@ -55,11 +55,14 @@ describe('bugforge cluster verbs', () => {
     let followed = '';
     follow.stdout.on('data', (d: Buffer) => { followed += String(d); });
     follow.stderr.on('data', (d: Buffer) => { followed += String(d); });
+    // listened for at once: a follower that exits early (an error) must fail the test, not hang it
+    const exited = new Promise<number | null>((resolve) => follow.once('exit', resolve));
     const run = await waitForEnd(ns.kc, ns.name, 'demo');
     expect(run.status?.phase).toBe('Succeeded');
-    const code = await new Promise<number | null>((resolve) => follow.once('exit', resolve));
+    const code = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);
+    if (code === 'running') follow.kill();
     capture('logs-follow', `$ bugforge logs demo -f\n${followed}`);
-    expect(code).toBe(0);
+    expect(code, `logs -f, a minute after the run ended:\n${followed}`).toBe(0);
     for (const prefix of ['[analyze]', '[generate/0]', '[generate/1]', '[filter]', '[merge]', '[train]', '[evaluate]']) expect(followed).toContain(prefix);
     expect(followed).toContain(`-- PipelineRun ${ns.name}/demo ended Succeeded`);
     expect(followed).not.toMatch(/^\[[a-z/0-9]+\] \{"level"/m); // pretty, not JSON lines
