@@ -23,6 +23,7 @@ import type { Progress } from '../core/stage/progress.js';
 import { batchUnit, runPrefix, type RunRef } from '../core/stage/layout.js';
 import { filterStage } from '../stage-images/filter/index.js';
 import { mergeStage } from '../stage-images/merge/index.js';
+import { usableCpus } from '../core/stage/cpus.js';
 import { runBenchChild } from './child.js';
 import { mib, startMemorySampler } from './memory.js';
 import { range, realRecord, syntheticRecord } from '../test/support/data-stage-records.js';
@@ -152,9 +153,16 @@ if (opts.child) {
       await child([...common, '--child', 'generate']);
       process.stderr.write(`  generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       for (const stage of ['filter', 'merge']) {
-        const figures = JSON.parse(await child([...common, '--child', stage])) as StageFigures;
-        results.push(figures);
-        process.stderr.write(`  ${stage}: ${figures.headline}\n`);
+        // filter twice: on one thread (BUGFORGE_WORKERS=1), then with its worker pool as a stage gets it
+        for (const workers of stage === 'filter' ? ['1', undefined] : [undefined]) {
+          if (workers) process.env.BUGFORGE_WORKERS = workers;
+          else delete process.env.BUGFORGE_WORKERS;
+          const figures = JSON.parse(await child([...common, '--child', stage])) as StageFigures;
+          if (stage === 'filter') figures.stage = workers ? 'filter (1 thread)' : `filter (${usableCpus()} worker threads)`;
+          results.push(figures);
+          process.stderr.write(`  ${figures.stage}: ${figures.headline}\n`);
+        }
+        delete process.env.BUGFORGE_WORKERS;
         const peerFigures = peer(`${stage}_peer.py`, stage, dir);
         if (peerFigures) {
           results.push(peerFigures);

@@ -9,7 +9,11 @@ import { SPLITS } from '../../core/records/record.js';
 import { ScratchFileWriter } from '../../core/records/jsonl-file.js';
 import { loadCodeParser } from '../../core/code/parse.js';
 import { generationUnits } from '../../core/stage/graph.js';
-import { SyntheticJudge, type FilterConfig } from './judge.js';
+import { mapInOrder } from '../../core/collections/map-in-order.js';
+import { usableCpus } from '../../core/stage/cpus.js';
+import { SampleFactsPool } from './facts-pool.js';
+import { SyntheticJudge, malformation, type FilterConfig } from './judge.js';
+import type { RealFacts, SampleFacts } from './sample-facts.js';
 import { NearDuplicateIndex } from './near-duplicates.js';
 import { OriginCode } from './origin-code.js';
 import { FilterTally } from './report.js';
@@ -19,6 +23,10 @@ export const REJECTED = 'rejected.jsonl.gz';
 export const REPORT = 'filter_report.json';
 export const BATCH_FILE = (unit: string) => `${unit}.jsonl.gz`;
 export const DATASET_FILE = (split: string) => `dataset/${split}.jsonl.gz`;
+/** Rows (real + synthetic) below which the filter stays on one thread (a worker costs ~0.1 CPU-s to start). */
+export const POOL_MIN_ROWS = 10_000;
+/** Rows sent to a worker at once. */
+const POOL_BATCH = 256;
 
 const configOf = (spec: StageContext['spec']): FilterConfig => {
   const { minLines, minChars, maxTokens, nearDuplicateThreshold, minhashPermutations } = spec.filtering;
@@ -44,32 +52,53 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
   const judge = new SyntheticJudge(config, parser, originCode, nearDuplicates);
   const tally = new FilterTally();
   const rejected = new ScratchFileWriter(join(ctx.scratchDir, REJECTED));
+  let pool: SampleFactsPool | undefined;
   try {
-    ctx.progress.phase('indexing real functions', await ctx.inputs.recordCount('analyze', SPLITS.map(DATASET_FILE)));
+    const units = generationUnits(ctx.spec);
+    const total = (await Promise.all(units.map((unit) => ctx.inputs.recordCount('generate', [BATCH_FILE(unit)], unit)))).reduce<number>((a, b) => a + (b ?? 0), 0);
+    const realTotal = await ctx.inputs.recordCount('analyze', SPLITS.map(DATASET_FILE));
+    // The parse-heavy facts on worker threads when the stage may use more than one CPU and there are
+    // enough rows to repay starting them (each loads tree-sitter); the indexes and checks stay in
+    // order here. BUGFORGE_WORKERS, when set, is used whatever the count (tests and benchmarks).
+    const cpus = usableCpus();
+    const wanted = cpus > 1 && ((realTotal ?? 0) + total >= POOL_MIN_ROWS || process.env.BUGFORGE_WORKERS !== undefined);
+    pool = wanted ? new SampleFactsPool(cpus, config, nearDuplicatesOn) : undefined;
+    if (pool) ctx.log.info({ workers: pool.size }, `computing facts on ${pool.size} worker threads`);
+    const factsPool = pool;
+
+    ctx.progress.phase('indexing real functions', realTotal);
     for (const split of SPLITS) {
-      for await (const record of ctx.inputs.records<BugRecord>('analyze', DATASET_FILE(split))) {
-        judge.addReal(record);
+      const real = ctx.inputs.records<BugRecord>('analyze', DATASET_FILE(split));
+      const withFacts: AsyncIterable<[BugRecord, RealFacts | undefined]> = factsPool
+        ? mapInOrder(real, POOL_BATCH, 2 * factsPool.size, (batch) => factsPool.realFacts(batch))
+        : (async function* () { for await (const record of real) yield [record, undefined] as [BugRecord, undefined]; })();
+      for await (const [record, facts] of withFacts) {
+        judge.addReal(record, facts);
         ctx.progress.tick();
       }
       ctx.signal.throwIfAborted();
     }
     ctx.log.info({ real: judge.realCount, indexBytes: judge.indexBytes }, `indexed ${judge.realCount} real functions`);
 
-    const units = generationUnits(ctx.spec);
-    const total = (await Promise.all(units.map((unit) => ctx.inputs.recordCount('generate', [BATCH_FILE(unit)], unit)))).reduce<number>((a, b) => a + (b ?? 0), 0);
     ctx.progress.phase('filtering synthetic samples', total || undefined);
-    async function* kept(): AsyncGenerator<BugRecord> {
+    async function* samples(): AsyncGenerator<{ raw: unknown; where: string; unit: string }> {
       for (const unit of units) {
         let row = 0;
-        for await (const raw of ctx.inputs.records<unknown>('generate', BATCH_FILE(unit), unit)) {
-          row++;
-          const verdict = judge.judge(raw, `${unit} row ${row}`);
-          tally.count(verdict, unit);
-          ctx.progress.tick();
-          if ('kept' in verdict) yield verdict.kept;
-          else await rejected.writeJson(verdict.rejected);
-          if (row % 1000 === 0) ctx.signal.throwIfAborted();
-        }
+        for await (const raw of ctx.inputs.records<unknown>('generate', BATCH_FILE(unit), unit)) yield { raw, where: `${unit} row ${++row}`, unit };
+      }
+    }
+    const withFacts: AsyncIterable<[{ raw: unknown; where: string; unit: string }, SampleFacts | null | undefined]> = factsPool
+      ? mapInOrder(samples(), POOL_BATCH, 2 * factsPool.size, (batch) => factsPool.facts(batch.map(({ raw }) => (malformation(raw) ? null : (raw as BugRecord)))))
+      : (async function* () { for await (const sample of samples()) yield [sample, undefined] as [typeof sample, undefined]; })();
+    async function* kept(): AsyncGenerator<BugRecord> {
+      let n = 0;
+      for await (const [{ raw, where, unit }, facts] of withFacts) {
+        const verdict = judge.judge(raw, where, facts ?? undefined);
+        tally.count(verdict, unit);
+        ctx.progress.tick();
+        if ('kept' in verdict) yield verdict.kept;
+        else await rejected.writeJson(verdict.rejected);
+        if (++n % 1000 === 0) ctx.signal.throwIfAborted();
       }
     }
     await ctx.outputs.records(FILTERED, kept());
@@ -77,6 +106,7 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
     await rejected.close();
     await ctx.outputs.stream(REJECTED, rejected.open(), rejected.records);
   } finally {
+    await pool?.close();
     nearDuplicates?.close();
     originCode.close();
   }

@@ -5,10 +5,10 @@
 // of the kept samples, and the near-duplicate index.
 import type { FilteringSpec } from '../../api/v1alpha1/spec.js';
 import type { BugRecord, SetAside } from '../../core/records/record.js';
-import { codeTokens, countLines } from '../../core/records/code-tokens.js';
-import type { CodeParser, ParseIssue, ParseResult } from '../../core/code/parse.js';
+import type { CodeParser } from '../../core/code/parse.js';
 import { NumberTable, hash52 } from '../../core/collections/number-table.js';
-import { MinHasher, hashToken, shingleHashes } from './minhash.js';
+import { MinHasher, shingleHashes } from './minhash.js';
+import { ONE_FUNCTION, SHINGLE_SIZE, packFacts, realFacts, sampleFacts, type RealFacts, type SampleFacts } from './sample-facts.js';
 import type { NearDuplicateIndex } from './near-duplicates.js';
 import type { OriginCode } from './origin-code.js';
 
@@ -24,9 +24,7 @@ export type Verdict = { kept: BugRecord } | { rejected: Rejection };
 
 export type FilterConfig = Pick<FilteringSpec, 'minLines' | 'minChars' | 'maxTokens' | 'nearDuplicateThreshold' | 'minhashPermutations'>;
 
-/** Tokens per shingle for MinHash. */
-export const SHINGLE_SIZE = 3;
-const MINHASH_SEED = 0x5eed;
+export const MINHASH_SEED = 0x5eed;
 const LANGS = new Set(['c', 'python']);
 
 const SEEN_REAL = 1;
@@ -67,20 +65,15 @@ export class SyntheticJudge {
    * Indexes one real function: its normalised-code hash. A C function is not parsed (its tokens
    * are its code hash; its code goes to disk in case a sample needs its syntax issues); a Python
    * function is, since its block structure is part of its code hash, and its issues are kept.
+   * `given`: its facts when a worker computed them (facts-pool.ts).
    */
-  addReal(record: BugRecord): void {
+  addReal(record: BugRecord, given?: RealFacts): void {
     const id = hash52(record.id);
-    let structure: string | undefined;
-    if (record.lang === 'python') {
-      const parsed = this.parser.parse(record.func, record.lang, { maxIssues: 0, structure: true });
-      structure = parsed.structure;
-      this.originFacts.set(id, packFacts(parsed));
-    } else {
-      this.originCode.add(id, record.func, record.lang);
-    }
-    const code = codeHash(codeTokens(record.func, record.lang), structure);
-    this.realCode.set(id, code);
-    this.seenCode.set(code, SEEN_REAL);
+    const facts = given ?? realFacts(record, this.parser);
+    if (facts.packed !== undefined) this.originFacts.set(id, facts.packed);
+    else this.originCode.add(id, record.func, record.lang);
+    this.realCode.set(id, facts.code);
+    this.seenCode.set(facts.code, SEEN_REAL);
     this.realCount++;
   }
 
@@ -95,8 +88,11 @@ export class SyntheticJudge {
     return unpackFacts(packed);
   }
 
-  /** Decides one synthetic sample; `where` says where it came from (unit and row) for the rejection. */
-  judge(raw: unknown, where: string): Verdict {
+  /**
+   * Decides one synthetic sample; `where` says where it came from (unit and row) for the rejection.
+   * `given`: its facts when a worker computed them (facts-pool.ts), else they are computed here.
+   */
+  judge(raw: unknown, where: string, given?: SampleFacts): Verdict {
     const problem = malformation(raw);
     const reject = (reason: RejectReason, detail: string): Verdict => ({ rejected: { reason, detail, where, record: raw } });
     if (problem) return reject('malformed', problem);
@@ -107,34 +103,31 @@ export class SyntheticJudge {
     const originCode = this.realCode.get(originKey);
     if (originCode === undefined) return reject('unknown-origin', `origin_id ${record.origin_id} is not a function of the real data set (analyze's dataset/*.jsonl.gz); the sample can't be checked against its origin or kept in its origin's split`);
 
-    const lines = countLines(record.func);
-    const chars = record.func.trim().length;
+    const facts = given ?? sampleFacts(record, this.parser, config, undefined, true);
+    const { lines, chars } = facts;
     if (lines < config.minLines) return reject('too-short', `${lines} line${lines === 1 ? '' : 's'}, filtering.minLines is ${config.minLines}`);
     if (chars < config.minChars) return reject('too-short', `${chars} characters, filtering.minChars is ${config.minChars}`);
-    const tokens = codeTokens(record.func, record.lang);
-    if (tokens.length > config.maxTokens) return reject('too-long', `${tokens.length} tokens, filtering.maxTokens is ${config.maxTokens}`);
+    if (!facts.parsed) return reject('too-long', `${facts.tokenCount} tokens, filtering.maxTokens is ${config.maxTokens}`);
 
-    const parsed = this.parser.parse(record.func, record.lang, { structure: record.lang === 'python' });
+    const parsed = facts.parsed;
     const originIssues = parsed.errorCount > 0 ? this.origin(originKey).issues : 0;
     if (parsed.errorCount > originIssues) {
       const baseline = originIssues > 0 ? ` (its origin has ${originIssues}, which are tolerated)` : '';
-      return reject('parse-error', `${parsed.errorCount} syntax issue${parsed.errorCount === 1 ? '' : 's'}${baseline}: ${parsed.errors.map(describeIssue).join('; ')}`);
+      return reject('parse-error', `${parsed.errorCount} syntax issue${parsed.errorCount === 1 ? '' : 's'}${baseline}: ${parsed.errors.join('; ')}`);
     }
-    const otherTopLevel = parsed.otherTopLevel.filter((type) => type !== 'ERROR');
-    const shape = shapeHash(parsed);
     // Not one function, unless its origin already had that shape (e.g. an #ifdef'd signature: the grammar sees declarations and a block).
-    if (shape !== ONE_FUNCTION && shape !== this.origin(originKey).shape) {
-      const others = otherTopLevel.length > 0 ? ` and other top-level items (${[...new Set(otherTopLevel)].join(', ')})` : '';
+    if (parsed.shape !== ONE_FUNCTION && parsed.shape !== this.origin(originKey).shape) {
+      const others = parsed.otherTopLevel.length > 0 ? ` and other top-level items (${[...new Set(parsed.otherTopLevel)].join(', ')})` : '';
       return reject('not-single-function', `${parsed.topLevelFunctionCount} top-level function definition${parsed.topLevelFunctionCount === 1 ? '' : 's'}${others}; expected exactly one function`);
     }
 
-    const code = codeHash(tokens, parsed.structure);
+    const { code } = parsed;
     if (code === originCode) return reject('same-as-origin', `same code as its origin ${record.origin_id} once whitespace and comments are normalised`);
     const seen = this.seenCode.get(code);
     if (seen !== undefined) return reject('exact-duplicate', `same normalised code as ${seen === SEEN_REAL ? 'a real function of the data set' : 'an earlier kept synthetic sample'}`);
 
     if (this.nearDuplicates) {
-      const signature = this.minHasher.signature(shingleHashes(tokens, SHINGLE_SIZE));
+      const signature = parsed.signature ?? this.minHasher.signature(shingleHashes(facts.tokens!, SHINGLE_SIZE));
       const match = this.nearDuplicates.findMatch(signature);
       if (match) return reject('near-duplicate', `estimated Jaccard similarity ${match.similarity.toFixed(3)} with kept sample ${match.id} (filtering.nearDuplicateThreshold is ${config.nearDuplicateThreshold})`);
       this.nearDuplicates.add(signature, record.id);
@@ -144,30 +137,8 @@ export class SyntheticJudge {
   }
 }
 
-/** The top-level shape the one-function check looks at: 0 for exactly one function and nothing else. */
-const ONE_FUNCTION = 0;
-function shapeHash(parsed: Pick<ParseResult, 'topLevelFunctionCount' | 'otherTopLevel'>): number {
-  const others = parsed.otherTopLevel.filter((type) => type !== 'ERROR');
-  if (parsed.topLevelFunctionCount === 1 && others.length === 0) return ONE_FUNCTION;
-  return hashToken(`${parsed.topLevelFunctionCount}:${others.join(',')}`) || 1;
-}
-
 interface OriginFacts { issues: number; shape: number }
-const MAX_ISSUES = 2 ** 20 - 1;
-/** Issues (up to 2^20 − 1) and shape hash (32 bits) in one 52-bit table value. */
-const packFacts = (parsed: Pick<ParseResult, 'errorCount' | 'topLevelFunctionCount' | 'otherTopLevel'>): number =>
-  Math.min(parsed.errorCount, MAX_ISSUES) * 2 ** 32 + shapeHash(parsed);
 const unpackFacts = (packed: number): OriginFacts => ({ issues: Math.floor(packed / 2 ** 32), shape: packed % 2 ** 32 });
-
-/**
- * The hash that "same code" means: the code tokens (comments and layout dropped) and, for Python,
- * the syntax tree's shape, because there indentation is block structure that tokens don't show.
- */
-const codeHash = (tokens: readonly string[], structure: string | undefined): number =>
-  hash52(structure === undefined ? tokens.join(' ') : `${tokens.join(' ')}\u0000${structure}`);
-
-const describeIssue = (issue: ParseIssue): string =>
-  `line ${issue.line}:${issue.column} ${issue.kind === 'missing' ? `missing '${issue.text}'` : `unexpected '${issue.text}'`}`;
 
 /** What is wrong with a synthetic record's shape, or undefined when it is usable. */
 export function malformation(raw: unknown): string | undefined {

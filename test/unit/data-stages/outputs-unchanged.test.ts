@@ -29,6 +29,8 @@ describe('data stages: outputs for a fixed fixture and seed', () => {
   let t: TestRun;
   const digests: Record<string, string> = {};
   const counts: Record<string, number> = {};
+  let pooled: { kept: string; rejected: string } | undefined;
+  let pooledSame = false;
 
   beforeAll(async () => {
     t = await tempRun({ generation: { provider: 'mutation', batches: 3, samplesPerBatch: 250, seed: 7 }, split: { seed: 42 } });
@@ -49,6 +51,17 @@ describe('data stages: outputs for a fixed fixture and seed', () => {
     digests['filter rejected'] = digestOf(rejected.map((r) => [r.reason, (r.record as BugRecord).id]));
     counts['filter kept'] = kept.length;
     counts['filter rejected'] = rejected.length;
+    // the same stage with its facts computed on 2 worker threads (forced: the fixture is below the
+    // pool's threshold) must write the very same files
+    const single = { kept: await readOutputText(t, 'filter', FILTERED), rejected: await readOutputText(t, 'filter', REJECTED) };
+    process.env.BUGFORGE_WORKERS = '2';
+    try {
+      await executeStage(filterStage, { run: t.run, spec: t.spec, store: t.store, log: silentLog, force: true });
+    } finally {
+      delete process.env.BUGFORGE_WORKERS;
+    }
+    pooled = { kept: await readOutputText(t, 'filter', FILTERED), rejected: await readOutputText(t, 'filter', REJECTED) };
+    pooledSame = pooled.kept === single.kept && pooled.rejected === single.rejected;
 
     await runStage(t, mergeStage);
     for (const split of ['train', 'validation', 'test'] as SplitName[]) {
@@ -62,6 +75,11 @@ describe('data stages: outputs for a fixed fixture and seed', () => {
 
   it('keeps the same rows and the same splits', () => {
     expect({ counts, digests }).toEqual(EXPECTED);
+  });
+
+  it('filter on worker threads (BUGFORGE_WORKERS=2) writes the same kept and rejected rows', () => {
+    expect(pooled?.kept.length).toBeGreaterThan(0);
+    expect(pooledSame).toBe(true);
   });
 });
 
