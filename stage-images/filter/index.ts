@@ -25,6 +25,8 @@ export const BATCH_FILE = (unit: string) => `${unit}.jsonl.gz`;
 export const DATASET_FILE = (split: string) => `dataset/${split}.jsonl.gz`;
 /** Rows (real + synthetic) below which the filter stays on one thread (a worker costs ~0.1 CPU-s to start). */
 export const POOL_MIN_ROWS = 10_000;
+/** Worker threads at most (each holds ~40 MiB; a Pod with no CPU limit would otherwise take one per node core). */
+const POOL_MAX_WORKERS = 8;
 /** Rows sent to a worker at once. */
 const POOL_BATCH = 256;
 
@@ -60,7 +62,7 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
     // The parse-heavy facts on worker threads when the stage may use more than one CPU and there are
     // enough rows to repay starting them (each loads tree-sitter); the indexes and checks stay in
     // order here. BUGFORGE_WORKERS, when set, is used whatever the count (tests and benchmarks).
-    const cpus = usableCpus();
+    const cpus = Math.min(usableCpus(), POOL_MAX_WORKERS);
     const wanted = cpus > 1 && ((realTotal ?? 0) + total >= POOL_MIN_ROWS || process.env.BUGFORGE_WORKERS !== undefined);
     pool = wanted ? new SampleFactsPool(cpus, config, nearDuplicatesOn) : undefined;
     if (pool) ctx.log.info({ workers: pool.size }, `computing facts on ${pool.size} worker threads`);
