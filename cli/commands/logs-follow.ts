@@ -100,6 +100,7 @@ export async function followRunLogs(source: LogSource, print: (prefix: string, l
     state.closed = true;
     const printed = state.lines;
     state.stop?.abort();
+    warn(`${pod.prefix} the log stream of ${pod.name} was still open ${graceMs / 1000} s after the run ended: reading the rest instead`);
     let text: string;
     try {
       text = await source.read(pod.name);

@@ -60,7 +60,8 @@ describe('followRunLogs', () => {
     const { out, print } = collect();
     const sleeps: number[] = [];
     const sleep = (ms: number) => { sleeps.push(ms); return tick(); };
-    const done = followRunLogs(source(s), print, { pollMs: 1, graceMs: 15_000, sleep });
+    const warnings: string[] = [];
+    const done = followRunLogs(source(s), print, { pollMs: 1, graceMs: 15_000, sleep, warn: (m) => warnings.push(m) });
     while (!s.streams.has('m')) await tick();
     s.streams.get('m')!.write('l1\nl2\nhal'); // the stream stalls half-way through l3
     await tick();
@@ -69,6 +70,7 @@ describe('followRunLogs', () => {
     expect(await done).toBe('Failed');
     expect(s.aborted).toEqual(['m']);
     expect(sleeps).toContain(15_000);
+    expect(warnings).toEqual(['[merge] the log stream of m was still open 15 s after the run ended: reading the rest instead']);
     expect(out).toEqual(['[merge] l1', '[merge] l2', '[merge] half of l3', '[merge] l4']);
     s.streams.get('m')!.end('late\n'); // what an aborted stream still delivers is not printed
     await tick();
