@@ -2,7 +2,8 @@
 // operator reports it, and the two actions on it. retry and cancel set exactly the fields of the
 // contract (README "Retry" / "Cancel"): the annotations bugforge.dev/retry[-from-stage] and spec.status.
 import { CoreV1Api } from '@kubernetes/client-node';
-import { CONDITION_SUCCEEDED, RETRY_ANNOTATION, RETRY_FROM_STAGE_ANNOTATION } from '../../api/v1alpha1/reasons.js';
+import { CONDITION_SUCCEEDED, RETRY_ANNOTATION } from '../../api/v1alpha1/reasons.js';
+import { cancelPatch, retryPatch } from '../../api/v1alpha1/actions.js';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
 import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
 import { stageDir } from '../../core/stage/layout.js';
@@ -84,12 +85,9 @@ export async function retryCommand(name: string, opts: ClusterOptions & { fromSt
   if (phase !== 'Failed' && phase !== 'Cancelled' && !(phase === 'Succeeded' && opts.fromStage)) {
     throw new Error(`PipelineRun ${c.namespace}/${name} is ${phase ?? 'Pending'}: retry re-runs a Failed or Cancelled run${phase === 'Succeeded' ? ' (or a Succeeded one with --from-stage)' : '; cancel it first'}`);
   }
-  const value = new Date().toISOString();
-  // One merge patch: the retry token, the stage (or none), and spec.status cleared so a cancelled run can go on.
-  await patchRun(c, name, {
-    metadata: { annotations: { [RETRY_ANNOTATION]: value, [RETRY_FROM_STAGE_ANNOTATION]: opts.fromStage ?? null } },
-    ...(run.spec.status ? { spec: { status: null } } : {}),
-  });
+  const now = new Date();
+  await patchRun(c, name, retryPatch(run, opts.fromStage, now));
+  const value = now.toISOString();
   console.log(`pipelinerun.bugforge.dev/${name} retry requested (${RETRY_ANNOTATION}=${value}${opts.fromStage ? `, from stage ${opts.fromStage}` : ', from its failed stage'})`);
 }
 
@@ -100,7 +98,7 @@ export async function cancelCommand(name: string, opts: ClusterOptions): Promise
     console.log(`pipelinerun.bugforge.dev/${name} is already ${run.status.phase}: nothing to cancel`);
     return;
   }
-  await patchRun(c, name, { spec: { status: 'Cancelled' } });
+  await patchRun(c, name, cancelPatch());
   console.log(`pipelinerun.bugforge.dev/${name} cancel requested (spec.status: Cancelled); its Jobs are being stopped`);
 }
 

@@ -8,6 +8,7 @@ import {
   type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Job, type V1Pod,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { cancelPatch, retryPatch } from '../../api/v1alpha1/actions.js';
 import { GROUP, PLURAL, VERSION, type PipelineRun } from '../../api/v1alpha1/resource.js';
 import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
 import { runPrefix } from '../../core/stage/layout.js';
@@ -26,8 +27,6 @@ import type { EventView, NodeState, RunActions, RunDetail, RunSummary } from './
 import { Redactor, secretEnvValues } from './redact.js';
 import { BadRequest, NotFound, type ActionRequest, type DashboardSource, type LogRequest, type RunStore } from './source.js';
 
-export const RETRY_ANNOTATION = 'bugforge.dev/retry';
-export const RETRY_FROM_ANNOTATION = 'bugforge.dev/retry-from-stage';
 
 export interface ClusterSourceOptions {
   kubeConfig: KubeConfig;
@@ -284,15 +283,15 @@ export class ClusterSource implements DashboardSource {
     let done: string;
     if (request.action === 'cancel') {
       if (!allowed.cancel) throw new BadRequest(`${request.name} is ${run.status?.phase ?? 'Pending'}: only a running run can be cancelled`);
-      body = { spec: { status: 'Cancelled' } };
+      body = cancelPatch();
       done = `cancelling ${request.name}`;
     } else if (request.action === 'retry') {
       if (!allowed.retry) throw new BadRequest(`${request.name} is ${run.status?.phase ?? 'Pending'}: only a failed or cancelled run can be retried`);
-      body = { metadata: { annotations: { [RETRY_ANNOTATION]: new Date().toISOString(), [RETRY_FROM_ANNOTATION]: null } } };
+      body = retryPatch(run, undefined, new Date());
       done = `retrying ${request.name} from its failed stage`;
     } else {
       if (!request.stage || !allowed.rerunFrom.includes(request.stage)) throw new BadRequest(`${request.name} cannot re-run from ${request.stage ?? '(no stage)'} now (it can from: ${allowed.rerunFrom.join(', ') || 'nothing while it runs'})`);
-      body = { metadata: { annotations: { [RETRY_ANNOTATION]: new Date().toISOString(), [RETRY_FROM_ANNOTATION]: request.stage } } };
+      body = retryPatch(run, request.stage, new Date());
       done = `re-running ${request.name} from ${request.stage}`;
     }
     try {

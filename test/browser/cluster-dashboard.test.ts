@@ -1,8 +1,9 @@
 // The operator's dashboard in Chromium during a run on the test control plane (real API server,
 // process kubelet running the stage Pods, s3rver as the store): the graph follows the run without
 // a reload, a running stage's log streams, artifacts and the report come from the store, two runs
-// are compared, the read-only dashboard refuses actions, and one with actions enabled cancels and
-// retries a run only through a same-origin request carrying the page's CSRF token.
+// are compared, the read-only dashboard refuses actions, and one with actions enabled cancels,
+// retries and re-runs a run from a chosen stage only through a same-origin request carrying the
+// page's CSRF token.
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,7 +154,7 @@ describe('the operator\'s dashboard in Chromium, during runs on the test control
     expect((await getRun(kc, ns.name, 'nodata')).metadata.annotations?.['bugforge.dev/retry']).toBeUndefined();
   });
 
-  it('with actions enabled: cross-origin and token-less requests are refused; the page cancels a running run and retries it', async () => {
+  it('with actions enabled: cross-origin and token-less requests are refused; the page cancels a running run, retries it and re-runs it from a chosen stage', async () => {
     const log = pino({ level: 'warn' }, pino.destination(2));
     const withActions = await startOperatorDashboard(kc, ns.name, { port: 0, actions: true }, undefined, log, '127.0.0.1');
     const origin = `http://127.0.0.1:${withActions.port}`;
@@ -183,6 +184,22 @@ describe('the operator\'s dashboard in Chromium, during runs on the test control
       await actionsPage.waitForSelector('p.notice:has-text("retrying")');
       const retried = await getRun(kc, ns.name, 'to-cancel');
       expect(retried.metadata.annotations?.['bugforge.dev/retry']).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(retried.spec).not.toHaveProperty('status'); // a cancelled run can only go on without it
+      // Once the retried run has ended, the page offers a re-run from a chosen stage.
+      let last = '';
+      const ended = await waitFor(async () => {
+        const r = await getRun(kc, ns.name, 'to-cancel');
+        last = JSON.stringify({ spec: r.spec, annotations: r.metadata.annotations, status: { ...r.status, stages: undefined } });
+        return r.status?.attempt === 2 && ['Succeeded', 'Failed', 'Cancelled'].includes(r.status.phase ?? '') ? r : undefined;
+      }, { what: 'the retried run to end', timeoutMs: 240_000 }).catch((e: Error) => { throw new Error(`${e.message}\n${last}`); });
+      expect(ended.status?.phase, last).toBe('Succeeded');
+      await actionsPage.waitForSelector('section.run[data-phase="Succeeded"]', { timeout: 30_000 });
+      await actionsPage.selectOption('select[aria-label="stage to re-run from"]', 'train');
+      await actionsPage.click('.actions button:text-is("Re-run from this stage")');
+      await actionsPage.waitForSelector('p.notice:has-text("re-running to-cancel from train")');
+      const rerun = await getRun(kc, ns.name, 'to-cancel');
+      expect(rerun.metadata.annotations?.['bugforge.dev/retry-from-stage']).toBe('train');
+      expect(rerun.metadata.annotations?.['bugforge.dev/retry']).not.toBe(retried.metadata.annotations?.['bugforge.dev/retry']);
       await actionsPage.close();
     } finally {
       await withActions.close();
