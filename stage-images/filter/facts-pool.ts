@@ -7,9 +7,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BugRecord } from '../../core/records/record.js';
-import type { FilterConfig } from './judge.js';
 import type { FactsAnswer, FactsRequest, FactsWorkerData } from './facts-worker.js';
-import type { RealFacts, SampleFacts } from './sample-facts.js';
+import type { FilterConfig, RealFacts, SampleFacts } from './sample-facts.js';
 
 /**
  * The worker from the compiled facts-worker.js; from the TypeScript sources (tests, tsx in

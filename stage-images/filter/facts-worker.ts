@@ -4,8 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadCodeParser } from '../../core/code/parse.js';
 import type { BugRecord } from '../../core/records/record.js';
 import { MinHasher } from './minhash.js';
-import { MINHASH_SEED, type FilterConfig } from './judge.js';
-import { realFacts, sampleFacts, type RealFacts, type SampleFacts } from './sample-facts.js';
+import { MINHASH_SEED, realFacts, sampleFacts, type FilterConfig, type RealFacts, type SampleFacts } from './sample-facts.js';
 
 export interface FactsWorkerData { config: FilterConfig; signatures: boolean }
 /**

@@ -3,14 +3,15 @@
 // comments don't count; for Python also the tree's block structure, so a re-indented line does.
 // Pure apart from the indexes it keeps: hashes of the real functions (never their code), hashes
 // of the kept samples, and the near-duplicate index.
-import type { FilteringSpec } from '../../api/v1alpha1/spec.js';
 import type { BugRecord, SetAside } from '../../core/records/record.js';
 import type { CodeParser } from '../../core/code/parse.js';
 import { NumberTable, hash52 } from '../../core/collections/number-table.js';
 import { MinHasher, shingleHashes } from './minhash.js';
-import { ONE_FUNCTION, SHINGLE_SIZE, packFacts, realFacts, sampleFacts, type RealFacts, type SampleFacts } from './sample-facts.js';
+import { MINHASH_SEED, ONE_FUNCTION, SHINGLE_SIZE, packFacts, realFacts, sampleFacts, type FilterConfig, type RealFacts, type SampleFacts } from './sample-facts.js';
 import type { NearDuplicateIndex } from './near-duplicates.js';
 import type { OriginCode } from './origin-code.js';
+
+export type { FilterConfig } from './sample-facts.js';
 
 /** Every reason a sample is rejected, in the order the checks run. */
 export const REJECT_REASONS = [
@@ -22,9 +23,7 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export interface Rejection extends SetAside { reason: RejectReason }
 export type Verdict = { kept: BugRecord } | { rejected: Rejection };
 
-export type FilterConfig = Pick<FilteringSpec, 'minLines' | 'minChars' | 'maxTokens' | 'nearDuplicateThreshold' | 'minhashPermutations'>;
 
-export const MINHASH_SEED = 0x5eed;
 const LANGS = new Set(['c', 'python']);
 
 const SEEN_REAL = 1;

@@ -8,7 +8,12 @@ import { codeTokens, countLines } from '../../core/records/code-tokens.js';
 import type { CodeParser, ParseIssue, ParseResult } from '../../core/code/parse.js';
 import { hash52 } from '../../core/collections/number-table.js';
 import { hashToken, shingleHashes, type MinHasher } from './minhash.js';
-import type { FilterConfig } from './judge.js';
+import type { FilteringSpec } from '../../api/v1alpha1/spec.js';
+
+export type FilterConfig = Pick<FilteringSpec, 'minLines' | 'minChars' | 'maxTokens' | 'nearDuplicateThreshold' | 'minhashPermutations'>;
+
+/** Seed of the MinHash permutations (the same on every thread: signatures are compared across them). */
+export const MINHASH_SEED = 0x5eed;
 
 /** Tokens per shingle for MinHash. */
 export const SHINGLE_SIZE = 3;
