@@ -4,9 +4,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export function runBenchChild(scriptUrl: string, args: string[]): Promise<string> {
+/** `env`: added to this process's environment for the child. */
+export function runBenchChild(scriptUrl: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(scriptUrl), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(scriptUrl), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     proc.stdout.on('data', (d) => (out += d));
     proc.on('error', reject);

@@ -106,7 +106,7 @@ async function measure(stageName: 'filter' | 'merge', store: LocalStore, s: Size
 
 // ---------- orchestration ----------
 
-const child = (args: string[]) => runBenchChild(import.meta.url, args);
+const child = (args: string[], env?: NodeJS.ProcessEnv) => runBenchChild(import.meta.url, args, env);
 
 const program = new Command('filter-merge')
   .option('--rows <list>', 'comma-separated row counts (real + synthetic)', '100000,1000000')
@@ -155,14 +155,11 @@ if (opts.child) {
       for (const stage of ['filter', 'merge']) {
         // filter twice: on one thread (BUGFORGE_WORKERS=1), then with its worker pool as a stage gets it
         for (const workers of stage === 'filter' ? ['1', undefined] : [undefined]) {
-          if (workers) process.env.BUGFORGE_WORKERS = workers;
-          else delete process.env.BUGFORGE_WORKERS;
-          const figures = JSON.parse(await child([...common, '--child', stage])) as StageFigures;
+          const figures = JSON.parse(await child([...common, '--child', stage], { BUGFORGE_WORKERS: workers } /* undefined: unset, as a stage gets it */)) as StageFigures;
           if (stage === 'filter') figures.stage = workers ? 'filter (1 thread)' : `filter (${usableCpus()} worker threads)`;
           results.push(figures);
           process.stderr.write(`  ${figures.stage}: ${figures.headline}\n`);
         }
-        delete process.env.BUGFORGE_WORKERS;
         const peerFigures = peer(`${stage}_peer.py`, stage, dir);
         if (peerFigures) {
           results.push(peerFigures);

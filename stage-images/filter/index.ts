@@ -13,7 +13,6 @@ import { mapInOrder } from '../../core/collections/map-in-order.js';
 import { usableCpus } from '../../core/stage/cpus.js';
 import { SampleFactsPool } from './facts-pool.js';
 import { SyntheticJudge, malformation, type FilterConfig } from './judge.js';
-import type { RealFacts, SampleFacts } from './sample-facts.js';
 import { NearDuplicateIndex } from './near-duplicates.js';
 import { OriginCode } from './origin-code.js';
 import { FilterTally } from './report.js';
@@ -45,6 +44,22 @@ export const filterStage: StageDefinition = {
   run: runFilter,
 };
 
+/** A synthetic row as read, with where it came from. */
+interface Sample { raw: unknown; where: string; unit: string }
+
+/**
+ * Each item with its facts from the pool, in order, two batches per worker in flight; without a
+ * pool, with none (the judge computes them).
+ */
+async function* withFacts<T, F>(
+  source: AsyncIterable<T>,
+  pool: SampleFactsPool | undefined,
+  fromPool: (pool: SampleFactsPool, batch: T[]) => Promise<F[]>,
+): AsyncGenerator<[T, F | undefined]> {
+  if (pool) yield* mapInOrder(source, POOL_BATCH, 2 * pool.size, (batch) => fromPool(pool, batch));
+  else for await (const item of source) yield [item, undefined];
+}
+
 async function runFilter(ctx: StageContext): Promise<StageOutcome> {
   const config = configOf(ctx.spec);
   const parser = await loadCodeParser();
@@ -66,15 +81,11 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
     const wanted = cpus > 1 && ((realTotal ?? 0) + total >= POOL_MIN_ROWS || process.env.BUGFORGE_WORKERS !== undefined);
     pool = wanted ? new SampleFactsPool(cpus, config, nearDuplicatesOn) : undefined;
     if (pool) ctx.log.info({ workers: pool.size }, `computing facts on ${pool.size} worker threads`);
-    const factsPool = pool;
 
     ctx.progress.phase('indexing real functions', realTotal);
     for (const split of SPLITS) {
       const real = ctx.inputs.records<BugRecord>('analyze', DATASET_FILE(split));
-      const withFacts: AsyncIterable<[BugRecord, RealFacts | undefined]> = factsPool
-        ? mapInOrder(real, POOL_BATCH, 2 * factsPool.size, (batch) => factsPool.realFacts(batch))
-        : (async function* () { for await (const record of real) yield [record, undefined] as [BugRecord, undefined]; })();
-      for await (const [record, facts] of withFacts) {
+      for await (const [record, facts] of withFacts(real, pool, (p, batch) => p.realFacts(batch))) {
         judge.addReal(record, facts);
         ctx.progress.tick();
       }
@@ -83,18 +94,16 @@ async function runFilter(ctx: StageContext): Promise<StageOutcome> {
     ctx.log.info({ real: judge.realCount, indexBytes: judge.indexBytes }, `indexed ${judge.realCount} real functions`);
 
     ctx.progress.phase('filtering synthetic samples', total || undefined);
-    async function* samples(): AsyncGenerator<{ raw: unknown; where: string; unit: string }> {
+    async function* samples(): AsyncGenerator<Sample> {
       for (const unit of units) {
         let row = 0;
         for await (const raw of ctx.inputs.records<unknown>('generate', BATCH_FILE(unit), unit)) yield { raw, where: `${unit} row ${++row}`, unit };
       }
     }
-    const withFacts: AsyncIterable<[{ raw: unknown; where: string; unit: string }, SampleFacts | null | undefined]> = factsPool
-      ? mapInOrder(samples(), POOL_BATCH, 2 * factsPool.size, (batch) => factsPool.facts(batch.map(({ raw }) => (malformation(raw) ? null : (raw as BugRecord)))))
-      : (async function* () { for await (const sample of samples()) yield [sample, undefined] as [typeof sample, undefined]; })();
+    const sampleFacts = (p: SampleFactsPool, batch: Sample[]) => p.facts(batch.map(({ raw }) => (malformation(raw) ? null : (raw as BugRecord))));
     async function* kept(): AsyncGenerator<BugRecord> {
       let n = 0;
-      for await (const [{ raw, where, unit }, facts] of withFacts) {
+      for await (const [{ raw, where, unit }, facts] of withFacts(samples(), pool, sampleFacts)) {
         const verdict = judge.judge(raw, where, facts ?? undefined);
         tally.count(verdict, unit);
         ctx.progress.tick();

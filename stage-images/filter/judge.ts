@@ -23,7 +23,6 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export interface Rejection extends SetAside { reason: RejectReason }
 export type Verdict = { kept: BugRecord } | { rejected: Rejection };
 
-
 const LANGS = new Set(['c', 'python']);
 
 const SEEN_REAL = 1;

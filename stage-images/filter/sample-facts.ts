@@ -44,7 +44,7 @@ export interface SampleFacts {
 
 /** The top-level shape the one-function check looks at: 0 for exactly one function and nothing else. */
 export const ONE_FUNCTION = 0;
-export function shapeHash(parsed: Pick<ParseResult, 'topLevelFunctionCount' | 'otherTopLevel'>): number {
+function shapeHash(parsed: Pick<ParseResult, 'topLevelFunctionCount' | 'otherTopLevel'>): number {
   const others = parsed.otherTopLevel.filter((type) => type !== 'ERROR');
   if (parsed.topLevelFunctionCount === 1 && others.length === 0) return ONE_FUNCTION;
   return hashToken(`${parsed.topLevelFunctionCount}:${others.join(',')}`) || 1;
@@ -54,7 +54,7 @@ export function shapeHash(parsed: Pick<ParseResult, 'topLevelFunctionCount' | 'o
  * The hash that "same code" means: the code tokens (comments and layout dropped) and, for Python,
  * the syntax tree's shape, because there indentation is block structure that tokens don't show.
  */
-export const codeHash = (tokens: readonly string[], structure: string | undefined): number =>
+const codeHash = (tokens: readonly string[], structure: string | undefined): number =>
   hash52(structure === undefined ? tokens.join(' ') : `${tokens.join(' ')}\u0000${structure}`);
 
 const describeIssue = (issue: ParseIssue): string =>

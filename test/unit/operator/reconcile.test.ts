@@ -65,27 +65,24 @@ describe('reconcile: what to create', () => {
   });
 
   it('generate fails the run when the summed batches fail more than generation.maxFailureRate, though no batch failed', () => {
-    // each batch published (its own rate at its limit); over the run 30 of 50 samples failed: 60% > 50%
-    const w = new World(pipelineRun({ generation: { batches: 2, parallelism: 2, maxFailureRate: 0.5 } }));
-    w.step(0);
-    w.finish('demo-analyze', 'succeeded', summary('analyze'));
-    w.step(1);
-    w.finish('demo-generate-0', 'succeeded', summary('generate', { counts: { requested: 30, provider_failures: 15 } }));
-    w.finish('demo-generate-1', 'succeeded', summary('generate', { counts: { requested: 20, provider_failures: 15 } }));
-    const r = w.step(2);
+    /** Two batches that each published, with these failed-of-requested counts; the reconcile after them. */
+    const afterBatches = (...counts: [number, number][]) => {
+      const w = new World(pipelineRun({ generation: { batches: 2, parallelism: 2, maxFailureRate: 0.5 } }));
+      w.step(0);
+      w.finish('demo-analyze', 'succeeded', summary('analyze'));
+      w.step(1);
+      counts.forEach(([failed, requested], k) => w.finish(`demo-generate-${k}`, 'succeeded', summary('generate', { counts: { requested, provider_failures: failed } })));
+      return w.step(2);
+    };
+    // each batch at its own limit; over the run 30 of 50 samples failed: 60% > 50%
+    const r = afterBatches([15, 30], [15, 20]);
     expect(names(r)).toEqual([]);
     expect(r.status.phase).toBe('Failed');
     const message = "stage generate failed: 30 of 50 samples failed over the run's batches (60.0% > generation.maxFailureRate 50%)";
     expect(condition(r, 'Succeeded')).toMatchObject({ status: 'False', reason: 'GenerationFailureRate', message });
     expect(r.status.stages?.[1]).toMatchObject({ name: 'generate', phase: 'Failed', message });
     // at the limit it goes on
-    const ok = new World(pipelineRun({ generation: { batches: 2, parallelism: 2, maxFailureRate: 0.5 } }));
-    ok.step(0);
-    ok.finish('demo-analyze', 'succeeded', summary('analyze'));
-    ok.step(1);
-    ok.finish('demo-generate-0', 'succeeded', summary('generate', { counts: { requested: 30, provider_failures: 15 } }));
-    ok.finish('demo-generate-1', 'succeeded', summary('generate', { counts: { requested: 20, provider_failures: 10 } }));
-    expect(names(ok.step(2))).toEqual(['demo-filter']);
+    expect(names(afterBatches([15, 30], [10, 20]))).toEqual(['demo-filter']);
   });
 
   it('skips disabled stages and walks the whole pipeline to Succeeded with results from evaluate', () => {
