@@ -23,36 +23,73 @@ const dot = (a: Float64Array, b: Float64Array) => {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 };
-const maxAbs = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+const maxAbs = (a: Float64Array) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+};
+
+/** One history pair (s = x' − x, y = g' − g) with s·y, ρ = 1 / (s·y) and y·y, computed once when it is made. */
+interface Pair { s: Float64Array; y: Float64Array; rho: number; sy: number; yy: number }
+
+/**
+ * d = −H g by the two-loop recursion (Nocedal & Wright, algorithm 7.4), each pass over d fused with
+ * the dot product the next step needs; returns g·d. The sums run over i in the same order as
+ * separate loops would, so the result is the same to the last bit.
+ */
+function twoLoopDirection(g: Float64Array, history: Pair[], alpha: Float64Array, d: Float64Array): number {
+  const n = g.length, last = history.length - 1;
+  let next = 0;
+  const s0 = last >= 0 ? history[last].s : undefined;
+  for (let i = 0; i < n; i++) {
+    d[i] = -g[i];
+    if (s0) next += s0[i] * d[i];
+  }
+  for (let k = last; k >= 0; k--) {
+    const a = (alpha[k] = history[k].rho * next);
+    const yk = history[k].y, sPrev = k > 0 ? history[k - 1].s : undefined;
+    next = 0;
+    if (sPrev) for (let i = 0; i < n; i++) { d[i] -= a * yk[i]; next += sPrev[i] * d[i]; }
+    else for (let i = 0; i < n; i++) d[i] -= a * yk[i];
+  }
+  const gamma = last >= 0 ? history[last].sy / history[last].yy : 1 / Math.max(1, Math.sqrt(dot(g, g)));
+  next = 0;
+  const y0 = last >= 0 ? history[0].y : undefined;
+  for (let i = 0; i < n; i++) {
+    d[i] *= gamma;
+    if (y0) next += y0[i] * d[i];
+  }
+  let slope = 0;
+  for (let k = 0; k <= last; k++) {
+    const c = alpha[k] - history[k].rho * next;
+    const sk = history[k].s, yNext = k < last ? history[k + 1].y : undefined;
+    next = 0;
+    if (yNext) for (let i = 0; i < n; i++) { d[i] += sk[i] * c; next += yNext[i] * d[i]; }
+    else for (let i = 0; i < n; i++) { d[i] += sk[i] * c; }
+  }
+  for (let i = 0; i < n; i++) slope += g[i] * d[i];
+  return slope;
+}
 
 export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions): LbfgsResult {
   const m = options.memory ?? 10, tol = options.gradientTolerance ?? 1e-4, n = start.length;
+  // x, g and the trial point swap buffers instead of being copied; pairs leaving the history are reused.
   let x = Float64Array.from(start);
   let g = new Float64Array(n);
   let fx = f(x, g);
-  const s: Float64Array[] = [], y: Float64Array[] = [], rho: number[] = [];
+  const history: Pair[] = [];
   const alpha = new Float64Array(m);
   const d = new Float64Array(n);
-  const xNew = new Float64Array(n), gNew = new Float64Array(n);
+  let xNew = new Float64Array(n), gNew = new Float64Array(n);
+  let spare: Pair | undefined;
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
     if (maxAbs(g) < tol) return { x, f: fx, iterations: iteration - 1, converged: true, reason: 'gradient below tolerance' };
-    // two-loop recursion: d = -H g
-    for (let i = 0; i < n; i++) d[i] = -g[i];
-    for (let k = s.length - 1; k >= 0; k--) {
-      alpha[k] = rho[k] * dot(s[k], d);
-      for (let i = 0; i < n; i++) d[i] -= alpha[k] * y[k][i];
-    }
-    const gamma = s.length ? dot(s[s.length - 1], y[y.length - 1]) / dot(y[y.length - 1], y[y.length - 1]) : 1 / Math.max(1, Math.sqrt(dot(g, g)));
-    for (let i = 0; i < n; i++) d[i] *= gamma;
-    for (let k = 0; k < s.length; k++) {
-      const beta = rho[k] * dot(y[k], d);
-      for (let i = 0; i < n; i++) d[i] += s[k][i] * (alpha[k] - beta);
-    }
-    let slope = dot(g, d);
+    let slope = twoLoopDirection(g, history, alpha, d);
     if (slope >= 0) {
       // not a descent direction (numerical trouble): restart from steepest descent
-      s.length = y.length = rho.length = 0;
-      for (let i = 0; i < n; i++) d[i] = -g[i] / Math.max(1, Math.sqrt(dot(g, g)));
+      history.length = 0;
+      const scale = Math.max(1, Math.sqrt(dot(g, g)));
+      for (let i = 0; i < n; i++) d[i] = -g[i] / scale;
       slope = dot(g, d);
     }
     // backtracking line search (Armijo, c1 = 1e-4)
@@ -64,19 +101,24 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
       step *= 0.5;
     }
     if (!(fNew < fx) && !(fNew <= fx + 1e-4 * step * slope)) return { x, f: fx, iterations: iteration - 1, converged: true, reason: 'line search made no progress' };
-    const sk = new Float64Array(n), yk = new Float64Array(n);
+    const pair: Pair = spare ?? { s: new Float64Array(n), y: new Float64Array(n), rho: 0, sy: 0, yy: 0 };
+    spare = undefined;
+    const sk = pair.s, yk = pair.y;
+    let sy = 0, yy = 0;
     for (let i = 0; i < n; i++) {
       sk[i] = xNew[i] - x[i];
       yk[i] = gNew[i] - g[i];
     }
-    const sy = dot(sk, yk);
+    for (let i = 0; i < n; i++) sy += sk[i] * yk[i];
+    for (let i = 0; i < n; i++) yy += yk[i] * yk[i];
     if (sy > 1e-10) {
-      if (s.length === m) { s.shift(); y.shift(); rho.shift(); }
-      s.push(sk); y.push(yk); rho.push(1 / sy);
-    }
+      if (history.length === m) spare = history.shift();
+      pair.rho = 1 / sy; pair.sy = sy; pair.yy = yy;
+      history.push(pair);
+    } else spare = pair;
     const relative = (fx - fNew) / Math.max(Math.abs(fx), Math.abs(fNew), 1);
-    x = Float64Array.from(xNew);
-    g = Float64Array.from(gNew);
+    [x, xNew] = [xNew, x];
+    [g, gNew] = [gNew, g];
     fx = fNew;
     if (options.onIteration?.(iteration, x, fx)) return { x, f: fx, iterations: iteration, converged: false, reason: 'stopped early' };
     if (relative < 1e-12) return { x, f: fx, iterations: iteration, converged: true, reason: 'objective stopped changing' };

@@ -101,6 +101,14 @@ export class HeadTrainer {
           const o = i * width;
           for (let j = 0; j < width; j++) gFirst[o + j] += v * dh[j];
         }
+      } else if (width === 1) {
+        // logistic regression: one weight per input (the same sums as below, without the inner loop)
+        const idx = x.indices, val = x.values, dz = dh[0];
+        for (let q = x.indptr[r], end = x.indptr[r + 1]; q < end; q++) {
+          const i = idx[q];
+          if (!touched[i]) { touched[i] = 1; touchedList.push(i); }
+          gFirst[i] += val[q] * dz;
+        }
       } else {
         const idx = x.indices, val = x.values;
         for (let q = x.indptr[r], end = x.indptr[r + 1]; q < end; q++) {
