@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { BUG_TYPES } from '../api/v1alpha1/spec.js';
+import { BUG_TYPES } from '../api/v1alpha1/names.js';
 import { validateSpec } from '../api/v1alpha1/validate.js';
 import type { BugRecord } from '../core/records/record.js';
 import { LocalStore } from '../core/store/local.js';

@@ -1,6 +1,6 @@
 // The `bugforge` command line.
 import { Argument, Command, Option } from 'commander';
-import { STAGE_NAMES } from '../api/v1alpha1/spec.js';
+import { STAGE_NAMES } from '../api/v1alpha1/names.js';
 import { BUGFORGE_VERSION } from '../core/version.js';
 
 // Each command's module is imported when that command runs: `bugforge stage merge` (what every Job

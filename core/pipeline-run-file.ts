@@ -1,7 +1,6 @@
 // Reads a PipelineRun from a YAML/JSON file (the very object that `kubectl apply` takes) or from
 // the BUGFORGE_PIPELINERUN environment variable (how the operator hands it to a stage Job).
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { validatePipelineRun } from '../api/v1alpha1/validate.js';
 import type { PipelineRun } from '../api/v1alpha1/resource.js';
 import type { RunRef } from './stage/layout.js';
@@ -16,16 +15,32 @@ export async function loadPipelineRunFile(path: string): Promise<PipelineRun> {
   return parsePipelineRun(text, path);
 }
 
-export function parsePipelineRun(text: string, source: string): PipelineRun {
-  const docs = parseAllDocuments(text);
-  const objects = (Array.isArray(docs) ? docs : [docs]).map((d) => {
-    if (d.errors.length) throw new Error(`${source}: not valid YAML: ${d.errors[0].message}`);
-    return d.toJS() as { kind?: string } | null;
-  }).filter((o) => o && o.kind === 'PipelineRun');
-  if (objects.length !== 1) {
-    throw new Error(`${source}: expected exactly one object of kind PipelineRun, found ${objects.length}`);
+/**
+ * The one PipelineRun in a YAML or JSON text (a file may hold other objects, e.g. a Secret). JSON (what
+ * the operator hands a stage) is read by JSON.parse; the YAML parser is loaded only for YAML.
+ */
+export async function parsePipelineRun(text: string, source: string): Promise<PipelineRun> {
+  let objects: ({ kind?: string } | null)[] | undefined;
+  if (/^\s*\{/.test(text)) {
+    try {
+      objects = [JSON.parse(text) as { kind?: string } | null];
+    } catch {
+      objects = undefined; // not JSON after all (YAML flow style): the YAML parser says what is wrong
+    }
   }
-  return validatePipelineRun(objects[0], source);
+  if (!objects) {
+    const { parseAllDocuments } = await import('yaml');
+    const docs = parseAllDocuments(text);
+    objects = (Array.isArray(docs) ? docs : [docs]).map((d) => {
+      if (d.errors.length) throw new Error(`${source}: not valid YAML: ${d.errors[0].message}`);
+      return d.toJS() as { kind?: string } | null;
+    });
+  }
+  const runs = objects.filter((o) => o && o.kind === 'PipelineRun');
+  if (runs.length !== 1) {
+    throw new Error(`${source}: expected exactly one object of kind PipelineRun, found ${runs.length}`);
+  }
+  return validatePipelineRun(runs[0], source);
 }
 
 /** The run's identity: in Kubernetes its namespace/name/uid; locally namespace "local", uid "local". */

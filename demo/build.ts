@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUG_TYPES, type BugType } from '../api/v1alpha1/spec.js';
+import { BUG_TYPES, type BugType } from '../api/v1alpha1/names.js';
 import { loadCodeParser, type CodeParser } from '../core/code/parse.js';
 import { codeTokens } from '../core/records/code-tokens.js';
 import { hash32, mulberry32 } from '../core/random.js';

@@ -1,6 +1,6 @@
 // Which stages this build has. A stage that is not listed is reported as "not available yet"
 // by the runner and the operator; nothing stands in for it.
-import type { StageName } from '../api/v1alpha1/spec.js';
+import type { StageName } from '../api/v1alpha1/names.js';
 import type { StageDefinition } from '../core/stage/definition.js';
 
 const loaders: Partial<Record<StageName, () => Promise<StageDefinition>>> = {

@@ -1,6 +1,7 @@
 // Generates the PipelineRun CustomResourceDefinition from the TypeBox schemas.
 // `bugforge crd` prints it; crds/ holds the committed copy (a test keeps them equal).
-import { MAX_RUN_NAME, PipelineRunSpec, RUN_NAME_PATTERN } from './spec.js';
+import { PipelineRunSpec } from './spec.js';
+import { MAX_RUN_NAME, RUN_NAME_PATTERN } from './names.js';
 import { PipelineRunStatus } from './status.js';
 import { CATEGORIES, GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './resource.js';
 

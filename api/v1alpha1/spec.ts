@@ -7,6 +7,7 @@
 // - cross-field rules are CEL (`x-kubernetes-validations`), evaluated by the API server and,
 //   locally, by the same expressions through a CEL interpreter (see validate.ts).
 import { Type, type Static } from '@sinclair/typebox';
+import { BUG_TYPES, DEFAULT_HUB_DATASET, DatasetSources, MAX_INTEGER, MAX_SEED, SPEC_STATUSES } from './names.js';
 
 const cel = (rule: string, message: string, fieldPath?: string) => ({ rule, message, ...(fieldPath ? { fieldPath } : {}) });
 const Enum = <T extends string>(values: readonly T[], opts: Record<string, unknown> = {}) =>
@@ -15,31 +16,10 @@ const Quantity = (description: string) => Type.String({ description, pattern: '^
 const Duration = (description: string, def: string) =>
   Type.String({ description, default: def, pattern: '^([0-9]+(ms|s|m|h))+$' });
 
-/** The largest integer the API server (int64) and JavaScript (a double) both hold exactly. */
-export const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
-/** Seeds feed 32-bit generators: 0 … 2^31-1, the same limit locally and on the server. */
-export const MAX_SEED = 2 ** 31 - 1;
 const Seed = () => Type.Integer({ minimum: 0, maximum: MAX_SEED, default: 42 });
 /** A count with no natural upper bound still gets one, so that the CLI and the API server agree (1e20 is refused by both). */
 const Count = (opts: { minimum?: number; default?: number; description?: string } = {}) =>
   Type.Integer({ minimum: 0, maximum: MAX_INTEGER, ...opts });
-
-/**
- * metadata.name: a DNS label of at most 53 characters, so that `<name>-<stage>-<batch>` Job names and
- * the job-name label fit 63. The API server checks it (the CRD's metadata schema) as does `bugforge validate`.
- */
-export const MAX_RUN_NAME = 53;
-export const RUN_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-
-export const STAGE_NAMES = ['analyze', 'generate', 'filter', 'merge', 'train', 'evaluate'] as const;
-export type StageName = (typeof STAGE_NAMES)[number];
-
-export const BUG_TYPES = [
-  'off-by-one', 'operator-swap', 'removed-bounds-check', 'removed-null-check', 'variable-misuse',
-  'swapped-arguments', 'missing-free', 'double-free', 'use-after-free', 'integer-overflow',
-  'missing-break', 'wrong-error-return', 'uninitialized-variable',
-] as const;
-export type BugType = (typeof BUG_TYPES)[number];
 
 export const SecretKeyRef = Type.Object({
   name: Type.String({ minLength: 1, description: 'Secret name (same namespace as the PipelineRun).' }),
@@ -54,10 +34,9 @@ export const Storage = Type.Object({
   credentialsSecret: Type.Optional(Type.String({ minLength: 1, description: 'Secret with keys accessKey and secretKey (referenced, never copied).' })),
 }, { additionalProperties: false, description: 'Where artifacts go. Omitted: the operator default (Helm value storage.*).' });
 
-export const DatasetSources = ['huggingface', 'demo', 'uri'] as const;
 export const Dataset = Type.Object({
   source: Enum(DatasetSources, { default: 'huggingface', description: 'huggingface: the hub parquet files; demo: the small demo set shipped with bugforge; uri: a local path or s3:// URI.' }),
-  name: Type.String({ default: 'google/code_x_glue_cc_defect_detection', description: 'Hub dataset id (source huggingface); for source uri, the data set\'s name in record ids and reports (default: the file or directory name).' }),
+  name: Type.String({ default: DEFAULT_HUB_DATASET, description: 'Hub dataset id (source huggingface); for source uri, the data set\'s name in record ids and reports (default: the file or directory name).' }),
   revision: Type.String({ default: 'main', description: 'Hub revision (branch, tag or commit).' }),
   hubEndpoint: Type.String({ default: 'https://huggingface.co', pattern: '^https?://', description: 'Hub base URL (a mirror works).' }),
   uri: Type.Optional(Type.String({ minLength: 1, description: 'File or directory (local path or s3://bucket/key) with parquet, JSONL or CSV (source uri).' })),
@@ -187,10 +166,6 @@ export const Artifacts = Type.Object({
     description: 'true (default): deleting the PipelineRun leaves its artifacts in the store. false: the operator puts a finalizer on the run and, when the run is deleted, removes runs/<namespace>/<name>/<uid>/ with a cleanup Job before letting it go.',
   }),
 }, { additionalProperties: false, default: {} });
-
-/** spec.status values (as Tekton's): setting Cancelled stops the run. */
-export const SPEC_STATUSES = ['Cancelled'] as const;
-export type SpecStatus = (typeof SPEC_STATUSES)[number];
 
 const SPEC_FIELDS = ['storage', 'dataset', 'generation', 'filtering', 'split', 'training', 'evaluation', 'jobs', 'cache', 'artifacts'] as const;
 /**

@@ -1,10 +1,14 @@
 // Validates a PipelineRun the way the API server will: the OpenAPI schema (types, enums, ranges,
 // defaults) through Ajv, then the CEL rules through a CEL interpreter, with errors that name
-// the field and, for enums, the allowed values.
-import { Ajv, type ErrorObject } from 'ajv';
+// the field and, for enums, the allowed values. The schema is compiled ahead of time
+// (spec-validator.generated.ts, from spec.ts by validator-codegen.ts): loading it costs a
+// fraction of building the TypeBox schema and compiling it at every start.
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { evaluate } from '@marcbachmann/cel-js';
-import { MAX_RUN_NAME, PipelineRunSpec, RUN_NAME_PATTERN } from './spec.js';
+import { MAX_RUN_NAME, RUN_NAME_PATTERN } from './names.js';
 import { API_VERSION, KIND, type PipelineRun } from './resource.js';
+import { celRules as generatedCelRules, validate as generatedValidate } from './spec-validator.generated.js';
+import type { CelRuleAt } from './validator-codegen.js';
 
 export class ValidationError extends Error {
   constructor(readonly problems: string[], source?: string) {
@@ -13,13 +17,9 @@ export class ValidationError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false });
-for (const keyword of ['x-kubernetes-validations', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys']) {
-  ajv.addKeyword(keyword);
-}
-ajv.addFormat('date-time', true);
-// Wrapped in an object so that the spec's own default ({}) applies, as on the API server.
-const validateRunSchema = ajv.compile({ type: 'object', properties: { spec: PipelineRunSpec } });
+/** Applies defaults in place (the spec's own default, {}, too: it is wrapped as { spec }). */
+const validateRunSchema = generatedValidate as ValidateFunction;
+const celRules = generatedCelRules as CelRuleAt[];
 
 function describe(error: ErrorObject): string {
   const field = error.instancePath.slice(1).replaceAll('/', '.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
@@ -35,29 +35,32 @@ function describe(error: ErrorObject): string {
   }
 }
 
-interface CelRule { rule: string; message: string; fieldPath?: string }
+/** The value at a rule's path, or undefined where the path stops at a missing or non-object value. */
+function valueAt(spec: unknown, path: string[]): unknown {
+  let value = spec;
+  for (const key of path) {
+    if (value === undefined || value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
 
-/** Walks the schema beside the value and evaluates every x-kubernetes-validations rule. */
-function celProblems(schema: Record<string, unknown>, value: unknown, path: string): string[] {
-  if (value === undefined || value === null) return [];
+/** Evaluates every x-kubernetes-validations rule of the schema against the value beneath it. */
+function celProblems(spec: unknown): string[] {
   const problems: string[] = [];
-  for (const rule of (schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
+  for (const rule of celRules) {
+    const value = valueAt(spec, rule.path);
+    if (value === undefined || value === null) continue;
     if (/\boldSelf\b/.test(rule.rule)) continue; // a transition rule: only the API server has the previous version
+    const path = ['spec', ...rule.path].join('.');
     let ok: unknown;
     try {
       ok = evaluate(rule.rule, { self: value });
     } catch (error) {
-      ok = false;
       problems.push(`${path}: rule ${JSON.stringify(rule.rule)} could not be evaluated: ${(error as Error).message}`);
       continue;
     }
     if (ok !== true) problems.push(`${path}${rule.fieldPath ?? ''}: ${rule.message}`);
-  }
-  const properties = schema.properties as Record<string, Record<string, unknown>> | undefined;
-  if (properties && typeof value === 'object') {
-    for (const [key, child] of Object.entries(properties)) {
-      problems.push(...celProblems(child, (value as Record<string, unknown>)[key], `${path}.${key}`));
-    }
   }
   return problems;
 }
@@ -69,7 +72,7 @@ export function validateSpec(spec: unknown, source?: string): PipelineRun['spec'
     throw new ValidationError((validateRunSchema.errors ?? []).map(describe), source);
   }
   const value = holder.spec;
-  const problems = celProblems(PipelineRunSpec as unknown as Record<string, unknown>, value, 'spec');
+  const problems = celProblems(value);
   if (problems.length) throw new ValidationError(problems, source);
   return value as PipelineRun['spec'];
 }

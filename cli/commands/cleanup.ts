@@ -10,7 +10,7 @@ import { openStore, s3ConnectionFromEnv } from '../../core/store/open.js';
 export async function cleanupCommand(opts: { store: string; s3Endpoint?: string }): Promise<void> {
   const log = createLogger('bugforge.cleanup');
   if (!process.env.BUGFORGE_PIPELINERUN) throw new Error('no PipelineRun given: set BUGFORGE_PIPELINERUN (the operator does)');
-  const run = parsePipelineRun(process.env.BUGFORGE_PIPELINERUN, 'BUGFORGE_PIPELINERUN');
+  const run = await parsePipelineRun(process.env.BUGFORGE_PIPELINERUN, 'BUGFORGE_PIPELINERUN');
   const store = openStore(opts.store, { ...s3ConnectionFromEnv(), ...(opts.s3Endpoint ? { endpoint: opts.s3Endpoint } : {}) });
   const prefix = `${runPrefix(runRefOf(run))}/`;
   const keys: string[] = [];

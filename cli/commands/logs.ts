@@ -3,8 +3,8 @@
 // in Kubernetes). -f follows the Pods as they start, until the run ends.
 import { CoreV1Api, Log, type V1Pod } from '@kubernetes/client-node';
 import { prettyFactory } from 'pino-pretty';
-import type { StageName } from '../../api/v1alpha1/spec.js';
-import { STAGE_NAMES } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
+import { STAGE_NAMES } from '../../api/v1alpha1/names.js';
 import { isTerminalPhase } from '../../api/v1alpha1/status.js';
 import { LABELS, RUN_NAME_ANNOTATION, runLabel } from '../../operator/controller/names.js';
 import { CONTAINER_NAME } from '../../operator/controller/job-spec.js';

@@ -1,6 +1,6 @@
 // `bugforge run --local -f run.yaml`: the whole pipeline on this machine.
 import { relative } from 'node:path';
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { loadPipelineRunFile } from '../../core/pipeline-run-file.js';
 import { runLocal, defaultLogDir, type LocalRunResult } from '../../operator/local/runner.js';
 import { describeDecision, plainDisplay, terminalDisplay } from '../../operator/local/display.js';

@@ -5,7 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { CONDITION_SUCCEEDED, RETRY_ANNOTATION } from '../../api/v1alpha1/reasons.js';
 import { cancelPatch, retryPatch } from '../../api/v1alpha1/actions.js';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
-import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 import { stageDir } from '../../core/stage/layout.js';
 import { age, cluster, getRun, listRuns, patchRun, table, type ClusterOptions } from './cluster-client.js';
 

@@ -1,6 +1,6 @@
 // `bugforge stage <name>`: runs one stage (unit) in this process. This is what a Kubernetes Job
 // runs, and what the local runner spawns for each stage.
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { loadPipelineRunFile, parsePipelineRun, runRefOf } from '../../core/pipeline-run-file.js';
 import { createLogger } from '../../core/log.js';
 import { openStore, s3ConnectionFromEnv } from '../../core/store/open.js';
@@ -19,7 +19,7 @@ export async function stageCommand(name: StageName, opts: StageOptions): Promise
   const run = opts.file
     ? await loadPipelineRunFile(opts.file)
     : process.env.BUGFORGE_PIPELINERUN
-      ? parsePipelineRun(process.env.BUGFORGE_PIPELINERUN, 'BUGFORGE_PIPELINERUN')
+      ? await parsePipelineRun(process.env.BUGFORGE_PIPELINERUN, 'BUGFORGE_PIPELINERUN')
       : undefined;
   if (!run) throw new Error('no PipelineRun given: pass -f <file> or set BUGFORGE_PIPELINERUN');
   const definition = await loadStage(name);

@@ -1,5 +1,5 @@
 // The record: one JSON object per line, the same shape in every stage (see ../shared/design.md).
-import type { BugType } from '../../api/v1alpha1/spec.js';
+import type { BugType } from '../../api/v1alpha1/names.js';
 
 export type Lang = 'c' | 'python';
 export type SplitName = 'train' | 'validation' | 'test';

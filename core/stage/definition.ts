@@ -4,7 +4,8 @@
 // (runtime.ts) does digests, caching, staging and the atomic publish around it.
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
-import type { PipelineRunSpec, StageName } from '../../api/v1alpha1/spec.js';
+import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import type { ArtifactStore } from '../store/store.js';
 import type { RunRef } from './layout.js';
 import type { Manifest } from './manifest.js';

@@ -1,6 +1,7 @@
 // The pipeline's stage graph: what each stage needs, when the spec turns it off, how it is cut
 // into units. Pure data and functions, shared by the stages, the operator and the local runner.
-import type { PipelineRunSpec, StageName } from '../../api/v1alpha1/spec.js';
+import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { batchUnit } from './layout.js';
 
 export interface StageNode {

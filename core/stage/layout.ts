@@ -1,5 +1,5 @@
 // Where a run's artifacts live: runs/<namespace>/<run-name>/<run-uid>/<NN-stage>[/<unit>]/...
-import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 
 export interface RunRef { namespace: string; name: string; uid: string }
 

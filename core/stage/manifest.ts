@@ -1,7 +1,7 @@
 // The manifest a stage (or unit) publishes last: input digest, files with sizes and checksums,
 // counts and timings. A unit without a manifest was never published and is never read.
 import { createHash } from 'node:crypto';
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 
 export interface ManifestFile { path: string; size: number; sha256: string; records?: number }
 

@@ -4,7 +4,7 @@
 // its own directory (so everything downstream reads its own run, as always) and publishes a manifest
 // that says where they came from. `spec.cache: false` turns the lookup off.
 import type { Logger } from 'pino';
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { NotFoundError, readJson, type ArtifactStore } from '../store/store.js';
 import { MANIFEST, cacheKey, unitDir, type RunRef } from './layout.js';
 import type { Manifest } from './manifest.js';

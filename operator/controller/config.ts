@@ -1,5 +1,6 @@
 // What the pure reconcile needs to know about the operator itself (flags, this build).
-import type { StageName, StorageSpec } from '../../api/v1alpha1/spec.js';
+import type { StorageSpec } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 
 export interface DefaultStorage {
   endpoint?: string;

@@ -2,7 +2,8 @@
 // This is where the operator ↔ image contract lives (args, env, security context, GPU request).
 import type { V1EnvVar, V1Job, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
-import type { StageName, StorageSpec } from '../../api/v1alpha1/spec.js';
+import type { StorageSpec } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import { storeUri, type ReconcileConfig } from './config.js';
 import { LABELS, MANAGED_BY, MAX_NAME, RUN_NAME_ANNOTATION, fitName, jobName, runLabel } from './names.js';

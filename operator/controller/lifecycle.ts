@@ -7,7 +7,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { CONDITION_SUCCEEDED, REASONS, RETRY_ANNOTATION, RETRY_FROM_STAGE_ANNOTATION } from '../../api/v1alpha1/reasons.js';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
-import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 import { isTerminalPhase, type PipelineRunStatus, type StageStatus } from '../../api/v1alpha1/status.js';
 import { setCondition } from './conditions.js';
 import { LABELS } from './names.js';

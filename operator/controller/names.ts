@@ -1,6 +1,6 @@
 // Deterministic names and labels for the Kubernetes objects the operator makes.
 import { createHash } from 'node:crypto';
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 
 /** A Job name is also a label value (job-name), so it must fit 63 characters. */
 export const MAX_NAME = 63;

@@ -3,7 +3,7 @@
 // The Kubernetes IO lives in apply.ts; this file never talks to the API server.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
-import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 import { CONDITION_PODS_PENDING, CONDITION_SUCCEEDED, REASONS } from '../../api/v1alpha1/reasons.js';
 import { isTerminalPhase, type Condition, type PipelineRunStatus, type RunPhase, type StageStatus } from '../../api/v1alpha1/status.js';
 import { ValidationError, validateSpec } from '../../api/v1alpha1/validate.js';

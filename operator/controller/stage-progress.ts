@@ -2,7 +2,8 @@
 // (respecting generation.parallelism), its status entry, its failure, its stuck Pods. Pure.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
-import type { StageName, StorageSpec } from '../../api/v1alpha1/spec.js';
+import type { StorageSpec } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { REASONS } from '../../api/v1alpha1/reasons.js';
 import type { StageStatus } from '../../api/v1alpha1/status.js';
 import { STAGE_GRAPH } from '../../core/stage/graph.js';

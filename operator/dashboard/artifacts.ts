@@ -1,7 +1,7 @@
 // A run's artifacts as the dashboard lists them: each stage's (and batch's) manifest, its files
 // with sizes, which are small enough to show inline; and the check that a requested file is one
 // a manifest lists (nothing else under the store can be read through the dashboard).
-import { STAGE_NAMES } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES } from '../../api/v1alpha1/names.js';
 import { MANIFEST, stageDir } from '../../core/stage/layout.js';
 import type { Manifest } from '../../core/stage/manifest.js';
 import { NotFoundError, readJson, type ArtifactStore } from '../../core/store/store.js';

@@ -10,7 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { cancelPatch, retryPatch } from '../../api/v1alpha1/actions.js';
 import { GROUP, PLURAL, VERSION, type PipelineRun } from '../../api/v1alpha1/resource.js';
-import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 import { runPrefix } from '../../core/stage/layout.js';
 import { s3ConnectionFromEnv } from '../../core/store/open.js';
 import { S3Store } from '../../core/store/s3.js';

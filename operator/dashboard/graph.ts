@@ -1,7 +1,8 @@
 // The stage graph a run page draws: every stage of the pipeline in order, generate's batches
 // fanned out, each node with its state, times, headline and counts. Pure: the cluster and the
 // local sources each observe stages and units their own way and hand the observations here.
-import { STAGE_NAMES, type PipelineRunSpec, type StageName } from '../../api/v1alpha1/spec.js';
+import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 import { STAGE_GRAPH } from '../../core/stage/graph.js';
 import type { GraphNode, GraphStage, NodeState } from './model.js';
 

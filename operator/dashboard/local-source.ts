@@ -4,7 +4,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STAGE_NAMES, type PipelineRunSpec, type StageName } from '../../api/v1alpha1/spec.js';
+import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 import { validatePipelineRun } from '../../api/v1alpha1/validate.js';
 import { MANIFEST, runPrefix, stageDir, type RunRef } from '../../core/stage/layout.js';
 import type { Manifest } from '../../core/stage/manifest.js';

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { STAGE_NAMES } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES } from '../../api/v1alpha1/names.js';
 import { readText } from '../../core/store/store.js';
 import { BUGFORGE_VERSION } from '../../core/version.js';
 import { listArtifacts, publishedKey, INLINE_LIMIT } from './artifacts.js';

@@ -1,6 +1,7 @@
 // The local runner's plan: a pure function from the spec and what this build has to the steps
 // to run, in order. The shell (runner.ts) spawns one process per step.
-import { STAGE_NAMES, type PipelineRunSpec, type StageName } from '../../api/v1alpha1/spec.js';
+import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../api/v1alpha1/names.js';
 import { STAGE_GRAPH } from '../../core/stage/graph.js';
 
 export type StepDecision =

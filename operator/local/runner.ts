@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import type { PipelineRun } from '../../api/v1alpha1/resource.js';
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { runRefOf } from '../../core/pipeline-run-file.js';
 import { runPrefix } from '../../core/stage/layout.js';
 import { readManifest, upToDateManifest } from '../../core/stage/runtime.js';

@@ -1,6 +1,6 @@
 // What one local unit (a stage, or one generation batch) came to: the runner makes it, the
 // display shows it. Its own module so that neither of those two imports the other.
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 
 export interface UnitResult {
   stage: StageName;

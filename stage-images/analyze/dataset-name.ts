@@ -3,13 +3,13 @@
 // named from dataset.name when the spec sets one, else from its file or directory name
 // (`/data/sqlite-functions.jsonl` → `sqlite-functions`, `s3://b/devign/v1/train.jsonl` → `devign`:
 // a file or directory that only names a split or a version names nothing).
-import { Dataset, type DatasetSpec } from '../../api/v1alpha1/spec.js';
+import { DEFAULT_HUB_DATASET } from '../../api/v1alpha1/names.js';
+import type { DatasetSpec } from '../../api/v1alpha1/spec.js';
 import { splitOfPath } from './hub.js';
 
 export interface DatasetName { source: string; idPrefix: string }
 
 const CODEXGLUE: DatasetName = { source: 'codexglue', idPrefix: 'cxg' };
-const DEFAULT_HUB_NAME: string = Dataset.properties.name.default;
 const DATA_EXTENSIONS = /(\.(jsonl|json|ndjson|csv|tsv|parquet|txt))?(\.gz)?$/i;
 
 /** Lower case letters, digits and dashes; never `synthetic` (that names generated samples). */
@@ -34,7 +34,7 @@ function nameOfPath(uri: string): string {
 
 export function datasetName(d: DatasetSpec): DatasetName {
   if (d.source === 'demo') return { source: 'demo', idPrefix: 'demo' };
-  const named = d.name !== DEFAULT_HUB_NAME;
+  const named = d.name !== DEFAULT_HUB_DATASET;
   if (d.source === 'huggingface') {
     if (!named) return CODEXGLUE;
     const s = slug(d.name.split('/').pop() ?? d.name);

@@ -1,6 +1,6 @@
 // report.md and a self-contained report.html (inline CSS and SVG plots; no scripts, no network),
 // both rendered from one list of sections (report-sections.ts), so they always say the same thing.
-import { confusionMatrixSpec, metricsBarSpec, prSpec, renderSvg, rocSpec, trainingCurveSpec, type CurveSeries } from './charts.js';
+import type { CurveSeries } from './charts.js';
 import { reportSections, type Block, type Section } from './report-sections.js';
 import type { EvaluationResults, ModelEvaluation } from './results.js';
 
@@ -40,6 +40,8 @@ export async function reportPlots(results: EvaluationResults): Promise<ReportPlo
   const scored = results.models.filter((m) => m.overall.rocAuc !== null);
   const curves = (key: 'roc' | 'pr') => scored.map((m: ModelEvaluation) => ({ model: m.name, points: m[key] }));
   const training = trainingSeries(results);
+  // vega loads when there is something to draw, not with the stage (an up-to-date stage draws nothing).
+  const { confusionMatrixSpec, metricsBarSpec, prSpec, renderSvg, rocSpec, trainingCurveSpec } = await import('./charts.js');
   return {
     confusion: await renderSvg(confusionMatrixSpec(`Confusion matrix (${detector.name})`, detector.overall.confusion)),
     roc: await renderSvg(rocSpec(curves('roc'))),

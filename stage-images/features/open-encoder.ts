@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
 import type { Progress } from '../../core/stage/progress.js';
 import type { ArtifactStore } from '../../core/store/store.js';
-import { Encoder } from './encoder.js';
+import type { Encoder } from './encoder.js';
 import { encoderDigest, resolveEncoder } from './encoder-source.js';
 import { EncoderFeaturizer } from './featurize.js';
 import type { TfidfOptions } from './tfidf.js';
@@ -33,6 +33,8 @@ export async function openEncoder(
     revision, hubEndpoint: deps.env.HF_ENDPOINT ?? spec.dataset.hubEndpoint, env: deps.env, log: deps.log, fetchImpl: deps.fetchImpl,
   });
   const digest = await encoderDigest(location);
+  // onnxruntime and transformers load here, not at import: a TF-IDF run never needs them (≈0.2 CPU-s).
+  const { Encoder } = await import('./encoder.js');
   const encoder = await Encoder.load(location, {
     pooling: deps.pooling ?? spec.training.pooling, maxLength: deps.maxLength ?? spec.training.maxLength,
     batchSize: spec.training.batchSize, gpus: spec.training.gpus, log: deps.log,

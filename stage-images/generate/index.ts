@@ -3,7 +3,8 @@
 // the work is in plan.ts, pool.ts, mutation/ and openai/.
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { BUG_TYPES, type PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import type { PipelineRunSpec } from '../../api/v1alpha1/spec.js';
+import { BUG_TYPES } from '../../api/v1alpha1/names.js';
 import { SPLITS, type BugRecord, type SplitName } from '../../core/records/record.js';
 import type { StageContext, StageDefinition } from '../../core/stage/definition.js';
 import { generationUnits } from '../../core/stage/graph.js';

@@ -4,7 +4,7 @@
 // when it is smaller than batches × samplesPerBatch. Its assigned bug type rotates per origin and
 // per cycle (the same origin gets a different type on each pass); the fallbacks, tried when the
 // assigned type does not apply, follow in a seeded shuffle so no one type soaks them all up.
-import type { BugType } from '../../api/v1alpha1/spec.js';
+import type { BugType } from '../../api/v1alpha1/names.js';
 import { hash32, permutation, seededRandom, shuffled } from './random.js';
 
 export interface PlanInput {

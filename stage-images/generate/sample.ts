@@ -1,5 +1,5 @@
 // What a generation provider gets (a task) and gives back (a synthetic record or a failure).
-import type { BugType } from '../../api/v1alpha1/spec.js';
+import type { BugType } from '../../api/v1alpha1/names.js';
 import type { BugRecord, SetAside } from '../../core/records/record.js';
 
 export interface SampleTask {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client } from 'minio';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAGE_NAMES } from '../../api/v1alpha1/spec.js';
+import { STAGE_NAMES } from '../../api/v1alpha1/names.js';
 import { isStageAvailable } from '../../stage-images/registry.js';
 import { createTestNamespace, type TestNamespace } from '../support/cluster.js';
 import { startS3, type TestS3 } from '../support/s3.js';

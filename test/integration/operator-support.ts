@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ApiextensionsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { GROUP, PLURAL, VERSION, type PipelineRun } from '../../api/v1alpha1/resource.js';
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/controller/manager.js';
 import { isStageAvailable } from '../../stage-images/registry.js';
 import { kubeconfigPath, repoRoot, waitFor } from '../support/cluster.js';

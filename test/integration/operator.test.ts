@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { BatchV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../api/v1alpha1/resource.js';
-import type { StageName } from '../../api/v1alpha1/spec.js';
+import type { StageName } from '../../api/v1alpha1/names.js';
 import type { RunningOperator } from '../../operator/controller/manager.js';
 import { isStageAvailable } from '../../stage-images/registry.js';
 import { kubeConfig, kubeconfigPath, useNamespace, waitFor } from '../support/cluster.js';

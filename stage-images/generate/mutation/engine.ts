@@ -2,7 +2,7 @@
 // seeded order, until an edit gives code that differs from the origin and adds no syntax error.
 // The origin is parsed once (and its sites found once per bug type, see syntax-tree.ts); each
 // candidate edit is checked by an incremental reparse of the origin's tree.
-import type { BugType } from '../../../api/v1alpha1/spec.js';
+import type { BugType } from '../../../api/v1alpha1/names.js';
 import type { Lang } from '../../../core/records/record.js';
 import { shuffled, type Random } from '../random.js';
 import { applyEdits } from './edit.js';

@@ -5,7 +5,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { loadCodeParser, type CodeParser } from '../../../core/code/parse.js';
 import { editedCopy, lineStarts, type TextEdit } from '../../../core/code/tree-edit.js';
-import type { BugType } from '../../../api/v1alpha1/spec.js';
+import type { BugType } from '../../../api/v1alpha1/names.js';
 import type { Lang } from '../../../core/records/record.js';
 import type { Candidate } from './edit.js';
 import { OPERATORS } from './operators/index.js';

@@ -1,5 +1,5 @@
 // The chat prompt that asks a model to inject one bug of a given type.
-import type { BugType } from '../../../api/v1alpha1/spec.js';
+import type { BugType } from '../../../api/v1alpha1/names.js';
 import type { Lang } from '../../../core/records/record.js';
 
 export const BUG_DESCRIPTIONS: Record<BugType, string> = {

@@ -85,10 +85,12 @@ describe('PipelineRun validation', () => {
     expect(problemsOf(() => validateSpec({}))).toEqual([]);
   });
 
-  it('reads the PipelineRun out of a multi-document YAML file', () => {
+  it('reads the PipelineRun out of a multi-document YAML file, or out of JSON (as the operator hands it over)', async () => {
     const text = `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n---\n${JSON.stringify(run({ dataset: { source: 'demo' } }))}\n`;
-    expect(parsePipelineRun(text, 'x.yaml').spec.dataset.source).toBe('demo');
-    expect(() => parsePipelineRun('kind: Secret\n', 'x.yaml')).toThrow(/exactly one object of kind PipelineRun, found 0/);
+    expect((await parsePipelineRun(text, 'x.yaml')).spec.dataset.source).toBe('demo');
+    expect((await parsePipelineRun(JSON.stringify({ apiVersion: 'bugforge.dev/v1alpha1', kind: 'PipelineRun', metadata: { name: 'j' }, spec: { dataset: { source: 'demo' } } }), 'env')).spec.dataset.source).toBe('demo');
+    await expect(parsePipelineRun('{kind: PipelineRun, apiVersion: bugforge.dev/v1alpha1, metadata: {name: y}}', 'flow.yaml')).resolves.toMatchObject({ metadata: { name: 'y' } });
+    await expect(parsePipelineRun('kind: Secret\n', 'x.yaml')).rejects.toThrow(/exactly one object of kind PipelineRun, found 0/);
   });
 });
 

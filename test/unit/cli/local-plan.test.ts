@@ -1,7 +1,7 @@
 // The local runner's plan (a pure function): --from-stage, --force, --only, disabled stages,
 // stages this build does not have, and the stages blocked behind them.
 import { describe, expect, it } from 'vitest';
-import { STAGE_NAMES, type StageName } from '../../../api/v1alpha1/spec.js';
+import { STAGE_NAMES, type StageName } from '../../../api/v1alpha1/names.js';
 import { validateSpec } from '../../../api/v1alpha1/validate.js';
 import { planLocalRun, type PlanOptions } from '../../../operator/local/plan.js';
 import { STAGE_GRAPH } from '../../../core/stage/graph.js';

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BUG_TYPES, type OpenAISpec } from '../../../api/v1alpha1/spec.js';
+import type { OpenAISpec } from '../../../api/v1alpha1/spec.js';
+import { BUG_TYPES } from '../../../api/v1alpha1/names.js';
 import { createOpenAIProvider, type OpenAIProviderOptions } from '../../../stage-images/generate/openai/provider.js';
 import type { Provider, SampleTask } from '../../../stage-images/generate/sample.js';
 import { generateBatch } from '../../../stage-images/generate/batch.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUG_TYPES, type BugType } from '../../../api/v1alpha1/spec.js';
+import { BUG_TYPES, type BugType } from '../../../api/v1alpha1/names.js';
 import { loadTreeParser, type TreeParser } from '../../../stage-images/generate/mutation/syntax-tree.js';
 import { mutate } from '../../../stage-images/generate/mutation/engine.js';
 import { OPERATORS } from '../../../stage-images/generate/mutation/operators/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUG_TYPES } from '../../../api/v1alpha1/spec.js';
+import { BUG_TYPES } from '../../../api/v1alpha1/names.js';
 import { budgetShare, planBatch, type PlanInput } from '../../../stage-images/generate/plan.js';
 import { countPool, pickFromPool } from '../../../stage-images/generate/pool.js';
 import type { BugRecord } from '../../../core/records/record.js';

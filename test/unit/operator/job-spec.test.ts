@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STAGE_NAMES } from '../../../api/v1alpha1/spec.js';
+import { STAGE_NAMES } from '../../../api/v1alpha1/names.js';
 import { stageJob } from '../../../operator/controller/job-spec.js';
 import { MAX_NAME, jobName } from '../../../operator/controller/names.js';
 import { config, pipelineRun } from './fixtures.js';

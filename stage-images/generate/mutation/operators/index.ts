@@ -1,6 +1,6 @@
 // The bug-injection operators, by bug type and language. Each is a pure function from a syntax
 // tree to candidate edit sets (mutation sites); an empty list means "does not apply here".
-import type { BugType } from '../../../../api/v1alpha1/spec.js';
+import type { BugType } from '../../../../api/v1alpha1/names.js';
 import type { Lang } from '../../../../core/records/record.js';
 import type { Candidate } from '../edit.js';
 import type { OperatorInput } from '../nodes.js';
