@@ -109,11 +109,11 @@ export class Controller {
       const end = this.options.metrics.reconcileSeconds.startTimer();
       const started = performance.now();
       try {
-        const requeueAfterMs = await this.reconcileKey(key);
+        const { requeueAfterMs, planMs } = await this.reconcileKey(key);
         this.queue.forget(key);
         if (requeueAfterMs !== undefined) this.queue.addAfter(key, requeueAfterMs);
         this.options.metrics.reconciles.inc({ result: 'success' });
-        this.options.log.debug({ run: key, ms: performance.now() - started }, 'reconciled');
+        this.options.log.debug({ run: key, ms: performance.now() - started, planMs }, 'reconciled');
       } catch (error) {
         const delay = this.running ? this.queue.addRateLimited(key) : 0;
         this.options.metrics.reconciles.inc({ result: 'error' });
@@ -126,11 +126,15 @@ export class Controller {
     }
   }
 
-  /** One reconcile of one run. Returns when to look again, if the reconcile asked. */
-  async reconcileKey(key: string): Promise<number | undefined> {
+  /**
+   * One reconcile of one run. Returns when to look again, if the reconcile asked, and planMs: the
+   * time spent before the API calls (reading the caches and planning), the operator's own part.
+   */
+  async reconcileKey(key: string): Promise<{ requeueAfterMs?: number; planMs: number }> {
+    const started = performance.now();
     const { namespace, name } = splitKey(key);
     let run = this.informers.runs.cache.get(name, namespace) as PipelineRun | undefined;
-    if (!run) return undefined;
+    if (!run) return { planMs: performance.now() - started };
     const mine = this.written.get(key);
     if (mine && mine.run.metadata.uid === run.metadata.uid && run.metadata.resourceVersion === mine.replacedVersion) run = mine.run;
     const jobs = this.jobsOf(namespace, name);
@@ -138,6 +142,7 @@ export class Controller {
     const replayEvents = !this.seen.has(key);
     const result = reconcile(run, jobs, pods, new Date(), this.options.reconcileConfig, { replayEvents });
     this.seen.add(key);
+    const planMs = performance.now() - started;
 
     // The Job creates and deletes and the status write do not depend on each other: all at once.
     const [created, , updated] = await Promise.all([
@@ -152,13 +157,12 @@ export class Controller {
       if (created.existed.length) this.options.log.warn({ run: key, jobs: created.existed }, `Job(s) ${created.existed.join(', ')} already exist: looking again`);
     }
     if (result.jobsToDelete.length) this.options.log.info({ run: key, jobs: result.jobsToDelete }, `deleting Job(s) ${result.jobsToDelete.join(', ')}`);
-    if (!updated) return undefined; // the run is gone
+    if (!updated) return { planMs }; // the run is gone
     if (result.statusChanged) this.written.set(key, { replacedVersion: run.metadata.resourceVersion, run: updated });
     // Events after the status they describe is written (never before): recorded off this path, named so none is duplicated.
     this.events.record(updated, result.events);
     for (const event of result.events) this.options.log[replayEvents ? 'debug' : 'info']({ run: key, reason: event.reason }, event.message);
-    if (created?.existed.length) return 1000;
-    return result.requeueAfterMs;
+    return { requeueAfterMs: created?.existed.length ? 1000 : result.requeueAfterMs, planMs };
   }
 
   /** The run's Jobs: the cache, plus Jobs created lately that the cache does not show yet. */
