@@ -71,6 +71,9 @@ describe('default values', () => {
       { name: 'dashboard', containerPort: 8090, protocol: 'TCP' },
     ]);
     expect(c.env).toContainEqual({ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+    // V8 flags for the operator's memory (bench/operator.ts); nodeOptions "" leaves Node's defaults.
+    expect(c.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-semi-space-size=1' });
+    expect(operatorContainer(renderChart({ nodeOptions: '' })).env.map((e: { name: string }) => e.name)).not.toContain('NODE_OPTIONS');
     expect(c.resources.requests).toBeDefined();
     expect(c.resources.limits.memory).toBeDefined();
     expect(deploy.spec.template.spec.serviceAccountName).toBe('bugforge-operator');
