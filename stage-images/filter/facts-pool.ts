@@ -2,27 +2,11 @@
 // most of the filter's CPU) in parallel; the judge then applies them in order on the main thread,
 // so the output is the same, row for row, as with no pool. Used when the stage may use more than
 // one CPU (core/stage/cpus.ts) and there are enough samples to repay starting the workers.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../core/stage/module-worker.js';
 import type { BugRecord } from '../../core/records/record.js';
 import type { FactsAnswer, FactsRequest, FactsWorkerData } from './facts-worker.js';
 import type { FilterConfig, RealFacts, SampleFacts } from './sample-facts.js';
-
-/**
- * The worker from the compiled facts-worker.js; from the TypeScript sources (tests, tsx in
- * development) a small bootstrap registers tsx's loader in the worker first (Node 20 applies
- * neither the parent's --import nor a Worker's execArgv --import to it).
- */
-function startWorker(workerData: FactsWorkerData): Worker {
-  const url = new URL(`./facts-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
-  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData });
-  // tsx/esm/api's "import" entry (require.resolve would give its CommonJS one)
-  const tsxApi = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
 
 interface Pending { resolve(facts: (SampleFacts | RealFacts | null)[]): void; reject(error: Error): void }
 
@@ -36,7 +20,7 @@ export class SampleFactsPool {
   constructor(size: number, config: FilterConfig, signatures: boolean) {
     const workerData: FactsWorkerData = { config, signatures };
     for (let i = 0; i < size; i++) {
-      const worker = startWorker(workerData);
+      const worker = startModuleWorker(import.meta.url, 'facts-worker', workerData);
       worker.on('message', (answer: FactsAnswer) => this.settle(i, answer));
       worker.on('error', (error) => this.fail(new Error(`filter worker ${i} failed: ${error.message}`)));
       worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`filter worker ${i} exited with code ${code}`)); });

@@ -11,6 +11,8 @@ import { fitTfidf, hitRate, TfidfFeaturizer, type Featurizer } from '../features
 import { openEncoder, TFIDF_OPTIONS, type OpenedEncoder } from '../features/open-encoder.js';
 import { MERGE_SPLIT_FILES, SplitRows } from '../features/rows.js';
 import { headSettings, realOnly, trainDetector, type TrainedDetector } from './detector.js';
+import { trainDetectorOnThread } from './detector-thread.js';
+import { usableCpus } from '../../core/stage/cpus.js';
 import type { FeatureConfig } from './model-dir.js';
 import type { EpochRecord } from './fit.js';
 import { EXPORT_OUTPUT, exportedOnnx, headAppendix } from './onnx-export.js';
@@ -59,6 +61,14 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     const fitLog = (label: string, d: TrainedDetector) => ctx.log.info(
       { optimizer: d.fit.optimizer, l2: d.fit.l2, l2Search: d.fit.l2Search, threshold: d.fit.threshold, thresholdFrom: d.fit.thresholdChoice.from },
       `${label}: ${d.fit.optimizer}, L2 ${d.fit.l2}, ${d.fit.epochsRun} steps (best ${d.fit.bestEpoch}), validation log-loss ${d.fit.bestValidationLoss.toFixed(4)}, ROC-AUC ${d.fit.bestValidationAuc?.toFixed(3) ?? '–'}, threshold ${d.fit.threshold.toFixed(3)} (${d.fit.thresholdChoice.from})`);
+    // The real-only detector does not depend on the detector: with a second CPU it trains on a
+    // worker thread meanwhile (the same model as trained after it; detector-thread.ts).
+    const realOnlyWanted = train.synthetic.includes(1) && ctx.spec.evaluation.withoutSynthetic;
+    const realOnlyName = 'bugforge detector (real data only)';
+    const realOnlyOnThread = realOnlyWanted && usableCpus(ctx.env) > 1
+      ? trainDetectorOnThread(realOnlyName, realOnly(train), realOnly(validation), features, settings, epochLog('real-only detector'))
+      : undefined;
+    realOnlyOnThread?.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
     const detector = trainDetector('bugforge detector', train, validation, features, settings, epochLog('detector'));
     fitLog('detector', detector);
     await writeModel(ctx, 'model', detector);
@@ -73,9 +83,11 @@ async function run(ctx: StageContext): Promise<StageOutcome> {
     }
 
     let realOnlyDetector: TrainedDetector | undefined;
-    if (detector.trainedOn.synthetic > 0 && ctx.spec.evaluation.withoutSynthetic) {
+    if (realOnlyWanted) {
       ctx.progress.phase(`train ${t.head} (real rows only)`);
-      realOnlyDetector = trainDetector('bugforge detector (real data only)', realOnly(train), realOnly(validation), features, settings, epochLog('real-only detector'));
+      realOnlyDetector = realOnlyOnThread
+        ? await realOnlyOnThread
+        : trainDetector(realOnlyName, realOnly(train), realOnly(validation), features, settings, epochLog('real-only detector'));
       fitLog('real-only detector', realOnlyDetector);
       await writeModel(ctx, 'model-real-only', realOnlyDetector);
     }

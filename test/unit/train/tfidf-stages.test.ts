@@ -52,6 +52,19 @@ describe('train + evaluate on TF-IDF features', () => {
     expect(trainSummary.validationF1).toBeGreaterThan(0.9);
   });
 
+  it('trains the real-only detector on a worker thread when there are two CPUs, into the same bytes as on one', async () => {
+    const models = async (workers: string) => {
+      const other = await tempStore();
+      await runStage(publishedMerge(splits), other, spec);
+      await runStage(trainStage, other, spec, { env: { ...process.env, BUGFORGE_WORKERS: workers } });
+      const at = (path: string) => readFile(other.localPath(`${unitDir(RUN, 'train')}/${path}`));
+      return Promise.all(['model/head.bin', 'model/config.json', 'model-real-only/head.bin', 'model-real-only/config.json', 'model-real-only/model_card.md', 'training.json'].map(at));
+    };
+    const [one, two] = [await models('1'), await models('2')];
+    expect(two.map((b) => b.length)).toEqual(one.map((b) => b.length));
+    for (let i = 0; i < one.length; i++) expect(two[i].equals(one[i]), `file ${i}`).toBe(true);
+  });
+
   it('sets malformed rows aside with their reason and counts them', async () => {
     const rows = [];
     for await (const r of readJsonLines<{ reason: string; where: string }>((await import('node:fs')).createReadStream(file('train', 'set_aside.jsonl.gz')))) rows.push(r);
