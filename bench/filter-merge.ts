@@ -5,7 +5,8 @@
 // For each row count N it generates N records (real C/Python functions from templates, and
 // synthetic variants of them with the usual defects: operator swaps, copies of the origin,
 // truncated code, fragments, extra functions) into a temporary local store, then runs filter
-// and merge each in a fresh process (peak RSS is per process) through the real stage runtime.
+// and merge each in a fresh process (peak RSS is per process) through the real stage runtime, and
+// tree-sitter alone on what filter parses (the most rows per CPU-second the filter can reach with it).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -104,6 +105,33 @@ async function measure(stageName: 'filter' | 'merge', store: LocalStore, s: Size
   return { stage: stageName, rows, seconds, rowsPerSecond: rows / seconds, cpuSeconds, ...memory, headline: result.manifest.headline };
 }
 
+// ---------- the parser's share: the filter's ceiling with this parser ----------
+
+/**
+ * CPU seconds of tree-sitter alone on what the filter parses: each synthetic sample once and each
+ * Python real function once (its block structure is part of its code hash). Rows per CPU-second
+ * of the filter can't exceed rows / this on one thread, whatever the rest costs.
+ */
+async function parseFloor(s: Sizes): Promise<StageFigures> {
+  const { loadCodeParser } = await import('../core/code/parse.js');
+  const parser = await loadCodeParser();
+  const sampler = startMemorySampler();
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let parsed = 0;
+  for (const r of range(0, s.real, realRecord)) if (r.lang === 'python') { parser.parse(r.func, r.lang, { structure: true }); parsed++; }
+  for (let k = 0; k < s.synthetic; k++) {
+    const r = syntheticRecord(k, s.real);
+    parser.parse(r.func, r.lang, { structure: r.lang === 'python' });
+    parsed++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const rows = s.real + s.synthetic;
+  return { stage: 'tree-sitter parse alone (filter\'s ceiling)', rows, seconds, rowsPerSecond: rows / seconds, cpuSeconds, ...sampler.stop(), headline: `${parsed.toLocaleString('en-US')} functions parsed: ${Math.round(parsed / cpuSeconds).toLocaleString('en-US')} per CPU-second` };
+}
+
 // ---------- orchestration ----------
 
 const child = (args: string[], env?: NodeJS.ProcessEnv) => runBenchChild(import.meta.url, args, env);
@@ -114,7 +142,7 @@ const program = new Command('filter-merge')
   .option('--batches <n>', 'generation batches', '4')
   .option('--keep', 'keep the temporary stores')
   .option('--python <path>', 'Python with the peers\' packages (bench/peers/*.py); default: ~/.cache/bugforge/bench-venv/bin/python when it exists, "none" to skip')
-  .option('--child <what>', '(internal) generate | filter | merge')
+  .option('--child <what>', '(internal) generate | filter | merge | parse-floor')
   .option('--dir <path>', '(internal) store directory');
 program.parse();
 const opts = program.opts<{ rows: string; syntheticShare: string; batches: string; keep?: boolean; child?: string; dir?: string; python?: string }>();
@@ -139,6 +167,7 @@ if (opts.child) {
   const s = sizesFor(Number(opts.rows), Number(opts.syntheticShare), Number(opts.batches));
   const store = new LocalStore(opts.dir!);
   if (opts.child === 'generate') await generate(store, s);
+  else if (opts.child === 'parse-floor') process.stdout.write(JSON.stringify(await parseFloor(s)) + '\n');
   else process.stdout.write(JSON.stringify(await measure(opts.child as 'filter' | 'merge', store, s)) + '\n');
 } else {
   const rowCounts = opts.rows.split(',').map((x) => Number(x.trim()));
@@ -159,6 +188,11 @@ if (opts.child) {
           if (stage === 'filter') figures.stage = workers ? 'filter (1 thread)' : `filter (${usableCpus()} worker threads)`;
           results.push(figures);
           process.stderr.write(`  ${figures.stage}: ${figures.headline}\n`);
+        }
+        if (stage === 'filter') {
+          const floor = JSON.parse(await child([...common, '--child', 'parse-floor'])) as StageFigures;
+          results.push(floor);
+          process.stderr.write(`  ${floor.stage}: ${floor.headline}\n`);
         }
         const peerFigures = peer(`${stage}_peer.py`, stage, dir);
         if (peerFigures) {
