@@ -8,6 +8,7 @@ import { editedCopy, lineStarts, type TextEdit } from '../../../core/code/tree-e
 import type { BugType } from '../../../api/v1alpha1/names.js';
 import type { Lang } from '../../../core/records/record.js';
 import type { Candidate } from './edit.js';
+import { indexedRoot } from './nodes.js';
 import { OPERATORS } from './operators/index.js';
 
 /** An origin function, parsed once: its syntax issues, its operator sites, and a quick syntax check of edits to it. */
@@ -41,6 +42,7 @@ export async function loadTreeParser(): Promise<TreeParser> {
 
   const parseOrigin = (source: string, lang: Lang): { origin: ParsedOrigin; tree: Tree } => {
     const tree = check.parseTree(source, lang);
+    const root = indexedRoot(tree.rootNode);
     const starts = lineStarts(source);
     const sites = new Map<BugType, readonly Candidate[] | undefined>();
     const origin: ParsedOrigin = {
@@ -48,7 +50,7 @@ export async function loadTreeParser(): Promise<TreeParser> {
       sites(bugType) {
         if (!sites.has(bugType)) {
           const operator = OPERATORS[bugType][lang];
-          sites.set(bugType, operator?.({ source, root: tree.rootNode, lang }));
+          sites.set(bugType, operator?.({ source, root, lang }));
         }
         return sites.get(bugType);
       },

@@ -47,12 +47,13 @@ export function integerOverflow({ root }: OperatorInput): Candidate[] {
   for (const decl of nodesOfType(root, ['declaration', 'parameter_declaration'])) {
     const type = decl.childForFieldName('type');
     const narrower = type ? NARROWER[type.text.replace(/\s+/g, ' ')] : undefined;
+    if (!type || !narrower) continue;
     const declarators = decl.childrenForFieldName('declarator').filter((d): d is Node => d !== null);
     const allScalar = declarators.length > 0 && declarators.every((d) => {
       const inner = d.type === 'init_declarator' ? d.childForFieldName('declarator') : d;
       return inner?.type === 'identifier';
     });
-    if (type && narrower && allScalar) out.push([replaceNode(type, narrower)]);
+    if (allScalar) out.push([replaceNode(type, narrower)]);
   }
   for (const assign of nodesOfType(root, 'assignment_expression')) {
     const right = assign.childForFieldName('right');

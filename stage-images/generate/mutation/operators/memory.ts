@@ -9,8 +9,12 @@ const FREE_NAME = /^(?:[a-z_0-9]*_)?v?freep?$|^kfree$/i;
 
 interface FreeStatement { statement: Node; callee: string; pointer: Node }
 
-function freeStatements(root: Node): FreeStatement[] {
+/** Every name FREE_NAME takes has `free` in it: a function without the word has no free statement (no tree walk). */
+const MENTIONS_FREE = /free/i;
+
+function freeStatements(root: Node, source: string): FreeStatement[] {
   const out: FreeStatement[] = [];
+  if (!MENTIONS_FREE.test(source)) return out;
   for (const statement of nodesOfType(root, 'expression_statement')) {
     const call = namedKids(statement)[0];
     if (!call || call.type !== 'call_expression') continue;
@@ -28,12 +32,12 @@ const freedName = (pointer: Node): string | undefined => {
 };
 
 export function missingFree({ root, source }: OperatorInput): Candidate[] {
-  return freeStatements(root).map((f) => [deleteStatement(source, f.statement)]);
+  return freeStatements(root, source).map((f) => [deleteStatement(source, f.statement)]);
 }
 
 /** The free is repeated on the next line (not for *_freep, which resets the pointer and makes a repeat harmless). */
 export function doubleFree({ root, source }: OperatorInput): Candidate[] {
-  return freeStatements(root)
+  return freeStatements(root, source)
     .filter((f) => !/freep$/i.test(f.callee) && freedName(f.pointer))
     .map((f) => [insertAt(f.statement.endIndex, `\n${indentOf(source, f.statement)}${f.statement.text}`)]);
 }
@@ -51,7 +55,7 @@ function reads(statement: Node, name: string): boolean {
 /** The free moves up, before the statement just above it that still uses the pointer. */
 export function useAfterFree({ root, source }: OperatorInput): Candidate[] {
   const out: Candidate[] = [];
-  for (const f of freeStatements(root)) {
+  for (const f of freeStatements(root, source)) {
     const name = freedName(f.pointer);
     if (!name) continue;
     let prev = f.statement.previousNamedSibling;

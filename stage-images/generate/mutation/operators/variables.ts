@@ -104,12 +104,14 @@ export function uninitializedVariablePython({ root, source }: OperatorInput): Ca
   const params = new Set(nodesOfType(root, 'parameters').flatMap((p) => nodesOfType(p, 'identifier').map((i) => i.text)));
   const out: Candidate[] = [];
   const seen = new Set<string>();
+  let identifiers: Node[] | undefined; // the body's, found once (for the first candidate assignment)
   for (const statement of namedKids(body)) {
     const assign = statement.type === 'expression_statement' ? namedKids(statement)[0] : undefined;
     const target = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
     if (!target || target.type !== 'identifier' || params.has(target.text) || seen.has(target.text)) continue;
     seen.add(target.text);
-    const readLater = nodesOfType(body, 'identifier').some((id) => id.text === target.text && id.startIndex > statement.endIndex);
+    identifiers ??= nodesOfType(body, 'identifier');
+    const readLater = identifiers.some((id) => id.text === target.text && id.startIndex > statement.endIndex);
     if (readLater) out.push([deleteStatement(source, statement)]);
   }
   return out;
