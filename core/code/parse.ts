@@ -116,7 +116,10 @@ async function load(): Promise<CodeParser> {
     })),
     withTree,
     parseTree,
-    issueCount: (tree) => (tree.rootNode.hasError ? collectIssues(tree, 0).errorCount : 0),
+    issueCount: (tree) => {
+      const root = tree.rootNode;
+      return root.hasError ? countIssues(root) : 0;
+    },
   };
 }
 
@@ -154,6 +157,18 @@ function functionName(fn: Node): string {
     declarator = declarator.childForFieldName('declarator');
   }
   return '';
+}
+
+/**
+ * collectIssues' count, visiting only what leads to an issue: a node without `hasError` has no
+ * ERROR or MISSING node in it, so its subtree is skipped (a mutated function with one broken
+ * line: a few dozen nodes instead of the whole tree, each visit a call into WASM).
+ */
+function countIssues(node: Node): number {
+  if (node.type === 'ERROR') return 1; // its children are the tokens it swallowed: counted once
+  let count = node.isMissing ? 1 : 0;
+  for (const child of node.children) if (child?.hasError) count += countIssues(child);
+  return count;
 }
 
 /** Walks the tree with a cursor (no Node per visited node) and lists ERROR / MISSING nodes. */
