@@ -16,7 +16,10 @@ export interface ParsedOrigin {
   readonly errorCount: number;
   /** The operator's sites (edit sets) in this function, found on first use; undefined when the operator has no version for the language. */
   sites(bugType: BugType): readonly Candidate[] | undefined;
-  /** Syntax issues in the function with `edits` applied (`editedSource`), reparsed incrementally from the origin's tree. */
+  /**
+   * Syntax issues in the function with `edits` applied (`editedSource`), reparsed incrementally from
+   * the origin's tree; remembered per `edits` object (one of `sites`' candidates, never changed).
+   */
   issuesAfter(edits: readonly TextEdit[], editedSource: string): number;
 }
 
@@ -45,6 +48,8 @@ export async function loadTreeParser(): Promise<TreeParser> {
     const root = indexedRoot(tree.rootNode);
     const starts = lineStarts(source);
     const sites = new Map<BugType, readonly Candidate[] | undefined>();
+    // A cycled pool meets the same site again (sites are kept per bug type): its check is kept too.
+    const checked = new Map<readonly TextEdit[], number>();
     const origin: ParsedOrigin = {
       errorCount: check.issueCount(tree),
       sites(bugType) {
@@ -55,11 +60,15 @@ export async function loadTreeParser(): Promise<TreeParser> {
         return sites.get(bugType);
       },
       issuesAfter(edits, editedSource) {
+        const known = checked.get(edits);
+        if (known !== undefined) return known;
         const previous = editedCopy(tree, starts, edits);
         try {
           const edited = check.parseTree(editedSource, lang, previous);
           try {
-            return check.issueCount(edited);
+            const issues = check.issueCount(edited);
+            checked.set(edits, issues);
+            return issues;
           } finally {
             edited.delete();
           }
