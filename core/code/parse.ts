@@ -116,10 +116,7 @@ async function load(): Promise<CodeParser> {
     })),
     withTree,
     parseTree,
-    issueCount: (tree) => {
-      const root = tree.rootNode;
-      return root.hasError ? countIssues(root) : 0;
-    },
+    issueCount: (tree) => (tree.rootNode.hasError ? collectIssues(tree.rootNode, 0).errorCount : 0),
   };
 }
 
@@ -133,7 +130,7 @@ function describe(tree: Tree, maxIssues: number): ParseResult {
     if (fn) functionNames.push(functionName(fn));
     else otherTopLevel.push(child.type);
   }
-  const { errors, errorCount } = root.hasError ? collectIssues(tree, maxIssues) : { errors: [], errorCount: 0 };
+  const { errors, errorCount } = root.hasError ? collectIssues(root, maxIssues) : { errors: [], errorCount: 0 };
   return { ok: errorCount === 0, errors, errorCount, topLevelFunctionCount: functionNames.length, functionNames, otherTopLevel, rootType: root.type };
 }
 
@@ -160,47 +157,24 @@ function functionName(fn: Node): string {
 }
 
 /**
- * collectIssues' count, visiting only what leads to an issue: a node without `hasError` has no
- * ERROR or MISSING node in it, so its subtree is skipped (a mutated function with one broken
- * line: a few dozen nodes instead of the whole tree, each visit a call into WASM).
+ * The ERROR and MISSING nodes under `node` in source order: all counted, the first `maxIssues`
+ * described. Only what leads to one is visited: a node without `hasError` has none in it, so its
+ * subtree is skipped (a function with one broken line: a few dozen nodes instead of the whole
+ * tree, each visit a call into WASM).
  */
-function countIssues(node: Node): number {
-  if (node.type === 'ERROR') return 1; // its children are the tokens it swallowed: counted once
-  let count = node.isMissing ? 1 : 0;
-  for (const child of node.children) if (child?.hasError) count += countIssues(child);
-  return count;
-}
-
-/** Walks the tree with a cursor (no Node per visited node) and lists ERROR / MISSING nodes. */
-function collectIssues(tree: Tree, maxIssues: number): { errors: ParseIssue[]; errorCount: number } {
-  const errors: ParseIssue[] = [];
-  let errorCount = 0;
-  const cursor = tree.walk();
-  try {
-    while (true) {
-      const isError = cursor.nodeType === 'ERROR';
-      const isMissing = cursor.nodeIsMissing;
-      if (isError || isMissing) {
-        errorCount++;
-        if (errors.length < maxIssues) {
-          const { row, column } = cursor.startPosition;
-          const text = isMissing ? cursor.nodeType : cursor.nodeText;
-          errors.push({ kind: isMissing ? 'missing' : 'error', line: row + 1, column: column + 1, text: shorten(text) });
-        }
-      }
-      // An ERROR node's children are the tokens it swallowed: count the node once, don't descend.
-      if (!isError && cursor.gotoFirstChild()) continue;
-      if (cursor.gotoNextSibling()) continue;
-      let climbed = false;
-      while (cursor.gotoParent()) {
-        if (cursor.gotoNextSibling()) { climbed = true; break; }
-      }
-      if (!climbed) break;
+function collectIssues(node: Node, maxIssues: number, found: { errors: ParseIssue[]; errorCount: number } = { errors: [], errorCount: 0 }): { errors: ParseIssue[]; errorCount: number } {
+  const isError = node.type === 'ERROR';
+  const isMissing = node.isMissing;
+  if (isError || isMissing) {
+    found.errorCount++;
+    if (found.errors.length < maxIssues) {
+      const { row, column } = node.startPosition;
+      found.errors.push({ kind: isMissing ? 'missing' : 'error', line: row + 1, column: column + 1, text: shorten(isMissing ? node.type : node.text) });
     }
-  } finally {
-    cursor.delete();
   }
-  return { errors, errorCount };
+  // An ERROR node's children are the tokens it swallowed: count the node once, don't descend.
+  if (!isError) for (const child of node.children) if (child?.hasError) collectIssues(child, maxIssues, found);
+  return found;
 }
 
 const shorten = (text: string): string => {

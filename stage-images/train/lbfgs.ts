@@ -59,16 +59,14 @@ function twoLoopDirection(g: Float64Array, history: Pair[], alpha: Float64Array,
     d[i] *= gamma;
     if (y0) next += y0[i] * d[i];
   }
-  let slope = 0;
   for (let k = 0; k <= last; k++) {
     const c = alpha[k] - history[k].rho * next;
     const sk = history[k].s, yNext = k < last ? history[k + 1].y : undefined;
     next = 0;
     if (yNext) for (let i = 0; i < n; i++) { d[i] += sk[i] * c; next += yNext[i] * d[i]; }
-    else for (let i = 0; i < n; i++) { d[i] += sk[i] * c; }
+    else for (let i = 0; i < n; i++) d[i] += sk[i] * c;
   }
-  for (let i = 0; i < n; i++) slope += g[i] * d[i];
-  return slope;
+  return dot(g, d);
 }
 
 export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions): LbfgsResult {
@@ -104,13 +102,11 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
     const pair: Pair = spare ?? { s: new Float64Array(n), y: new Float64Array(n), rho: 0, sy: 0, yy: 0 };
     spare = undefined;
     const sk = pair.s, yk = pair.y;
-    let sy = 0, yy = 0;
     for (let i = 0; i < n; i++) {
       sk[i] = xNew[i] - x[i];
       yk[i] = gNew[i] - g[i];
     }
-    for (let i = 0; i < n; i++) sy += sk[i] * yk[i];
-    for (let i = 0; i < n; i++) yy += yk[i] * yk[i];
+    const sy = dot(sk, yk), yy = dot(yk, yk);
     if (sy > 1e-10) {
       if (history.length === m) spare = history.shift();
       pair.rho = 1 / sy; pair.sy = sy; pair.yy = yy;
